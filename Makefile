@@ -1,0 +1,47 @@
+# cerebrepro: every target installs what it needs first.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export PYNEST_QUIET := 1
+export MPLBACKEND := Agg
+
+.PHONY: install test test-fast verify reproduce lint lint-containers bench clean help
+
+help:
+	@echo "make reproduce   install, then reproduce figure 4 on NEST with offline defaults"
+	@echo "make test        install, then run the test suite"
+	@echo "make verify      install, then run the 400x400 reference and compare it with data/reference"
+	@echo "make lint        ruff and the container recipe checks"
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip setuptools wheel
+	$(BIN)/python -m pip install --quiet -e '.[spinnaker,brian2,test]'
+	@touch $@
+
+test: install
+	$(BIN)/python -m pytest -q
+
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not slow"
+
+verify: install
+	$(BIN)/cerebrepro verify --junit verify-report.xml
+
+reproduce: install
+	$(BIN)/cerebrepro reproduce --figure 4
+
+lint: install lint-containers
+	$(BIN)/ruff check cerebrepro tests
+
+lint-containers: install
+	$(BIN)/python -m cerebrepro.verify.recipes Dockerfile apptainer.def
+
+bench: install
+	$(BIN)/cerebrepro bench cerebellum
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,1 @@
+"""Analysis: statistics as pure functions of spike arrays."""

@@ -1,0 +1,1 @@
+"""`cerebrepro info`: versions, NEST capabilities, the data cache and what it holds."""

@@ -1,0 +1,1 @@
+"""Data: the manifest, the cache directory, checksummed downloads and safe conversions."""

@@ -1,0 +1,1 @@
+"""Figures: the paper's figures drawn from results and statistics."""

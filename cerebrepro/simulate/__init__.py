@@ -1,0 +1,1 @@
+"""Simulate: one module per backend (NEST, SpiNNaker, Brian2) with the same shape, and the results format."""

@@ -1,0 +1,1 @@
+"""Verify: stored regression statistics, tolerances and reports."""
