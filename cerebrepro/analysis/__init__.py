@@ -1,1 +1,12 @@
-"""Analysis: statistics as pure functions of spike arrays."""
+"""Analysis: statistics as pure functions of spike arrays.
+
+- ``windows``: baseline / stimulus / post windows shifted by each population's input delay
+- ``rates``, ``response``, ``summary``: window rates, excited / inhibited cells, distributions
+- ``steps``, ``peaks``: spikes on the time grid, peak spikes per step, PSTHs
+- ``connectivity``, ``arrivals``, ``incoming``: worst-case incoming spikes per cell and step
+- ``ordering``, ``core_load``: neuron orders and SpiNNaker packets per core and step
+- ``isi``, ``correlation``, ``lead_lag``, ``compare``: comparing two runs
+- ``run``: ``analyse_run``, every statistic of one run as a plain dict
+- ``serialize``, ``report``, ``comparison_figure``: files, tables and the comparison figure
+- ``synthetic``: synthetic networks and runs of realistic size for tests and benchmarks
+"""

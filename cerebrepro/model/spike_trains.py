@@ -56,3 +56,9 @@ class SpikeTrains:
         times = np.maximum(steps * dt, minimum)
         times = np.round(times, 10)
         return SpikeTrains(times, self.offsets.copy())
+
+    def before(self, stop: float) -> SpikeTrains:
+        """Only the spikes strictly before ``stop`` (ms)."""
+        keep = self.times < stop
+        counts = np.bincount(self.sources()[keep], minlength=self.n_sources)
+        return SpikeTrains(self.times[keep], np.concatenate([[0], np.cumsum(counts)]).astype(np.int64))

@@ -1,0 +1,104 @@
+"""`cerebrepro run`: the experiment on a simulator, with progress and a summary table."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from cerebrepro.cli.app import app
+from cerebrepro.model.cerebellum import REFERENCE_PROTOCOL
+from cerebrepro.results.types import RunResult
+from cerebrepro.simulate.run import DEFAULT_STIMULUS_SEED, RunEvents, RunSpec, run_experiment
+
+console = Console()
+
+
+def default_output(spec: RunSpec, directory: Path) -> Path:
+    """A readable, spec-derived file name: simulator, scaffold, stimulus, seeds, duration, threads."""
+    scaffold = spec.scaffold if spec.scaffold in ("rebuilt", "published") else Path(spec.scaffold).stem
+    if spec.scaffold == "rebuilt":
+        scaffold += f"{spec.size:g}" + (f"s{spec.scaffold_seed}" if spec.scaffold_seed is not None else "")
+    stimulus = spec.stimulus if spec.stimulus in ("generated", "published") else Path(spec.stimulus).stem
+    if spec.stimulus == "generated":
+        stimulus += f"{spec.stimulus_seed}"
+    name = f"{spec.simulator}_{scaffold}_{stimulus}_{spec.duration:g}ms_t{spec.threads}.h5"
+    return directory / name
+
+
+@app.command()
+def run(
+    scaffold: Annotated[str, typer.Option(help="rebuilt | published | path to a scaffold HDF5 file")] = "rebuilt",
+    stimulus: Annotated[str, typer.Option(help="generated | published | path to a spike-train .npz")] = "generated",
+    simulator: Annotated[str, typer.Option(help="nest | spinnaker | brian2")] = "nest",
+    size: Annotated[float, typer.Option(help="base size (um) of a rebuilt scaffold")] = 400.0,
+    scaffold_seed: Annotated[int | None, typer.Option(help="seed of a rebuilt scaffold (default: the builder's)")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="seed of the generated stimulus")] = DEFAULT_STIMULUS_SEED,
+    threads: Annotated[int, typer.Option(help="simulator threads")] = 1,
+    duration: Annotated[float, typer.Option(help="model time (ms)")] = 1000.0,
+    f_peak: Annotated[float, typer.Option(help="burst rate added inside the sphere (Hz)")] = REFERENCE_PROTOCOL.f_peak,
+    radius: Annotated[float, typer.Option(help="stimulus sphere radius (um)")] = REFERENCE_PROTOCOL.radius,
+    burst: Annotated[str, typer.Option(help="poisson | periodic burst")] = REFERENCE_PROTOCOL.kind,
+    record_v: Annotated[str, typer.Option(help="v/gsyn recording: none | subset | all")] = "subset",
+    output: Annotated[Path, typer.Option("-o", "--output", help="output directory (or a .h5 file path)")] = Path(
+        "results"
+    ),
+) -> None:
+    """Run the cerebellum experiment and write one results file (HDF5)."""
+    protocol = dataclasses.replace(REFERENCE_PROTOCOL, f_peak=f_peak, radius=radius, kind=burst)
+    spec = RunSpec(
+        simulator=simulator,
+        scaffold=scaffold,
+        size=size,
+        scaffold_seed=scaffold_seed,
+        stimulus=stimulus,
+        stimulus_seed=seed,
+        protocol=protocol,
+        duration=duration,
+        threads=threads,
+        record_v=record_v,
+    )
+    path = output if output.suffix == ".h5" else default_output(spec, output)
+    result, _ = run_with_progress(spec, path)
+    print_summary(result, path)
+
+
+def run_with_progress(spec: RunSpec, path: Path) -> tuple[RunResult, Path]:
+    """Run ``spec`` showing the current phase and a bar over model time."""
+    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:.0f}/{task.total:.0f} ms"))
+    with Progress(*columns, TimeElapsedColumn(), console=console, transient=True) as progress:
+        task = progress.add_task("preparing", total=spec.duration)
+
+        def phase(name: str) -> None:
+            progress.update(task, description=name)
+
+        def model_time(t: float, total: float) -> None:
+            progress.update(task, completed=t, description="simulate")
+
+        return run_experiment(spec, path, RunEvents(phase, model_time))
+
+
+def print_summary(result: RunResult, path: Path) -> None:
+    """Cells, synapses, spikes and mean rate per population; wall times."""
+    p = result.provenance
+    table = Table(title=f"{p['simulator']} run, {result.duration:g} ms", title_justify="left")
+    for column in ("population", "cells", "spikes", "mean rate (Hz)"):
+        table.add_column(column, justify="right" if column != "population" else "left")
+    for name, s in result.spikes.items():
+        rate = s.n_spikes / s.size / (result.duration / 1000.0) if s.size else 0.0
+        table.add_row(name, f"{s.size:,}", f"{s.n_spikes:,}", f"{rate:.2f}")
+    console.print(table)
+    t = p["timings"]
+    synapses = p.get("n_synapses")
+    console.print(
+        f"synapses {synapses:,}  " if synapses else "",
+        f"build {t['build_s']:.1f} s  simulate {t['simulate_s']:.1f} s  write {t['write_s']:.1f} s  "
+        f"peak memory {p['peak_memory_bytes'] / 2**30:.2f} GiB",
+        sep="",
+    )
+    console.print(f"spike digest {p['spike_digest'][:16]}  result [bold]{path}[/]")

@@ -1,0 +1,190 @@
+"""Read and validate a scaffold HDF5 file in the published old-style layout."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pooch
+
+from cerebrepro.errors import ScaffoldError
+from cerebrepro.model.cerebellum import CELL_BY_TYPE_ID, CELLS, POPULATIONS
+from cerebrepro.scaffold import layout
+from cerebrepro.scaffold.types import Connections, Scaffold
+
+_LARGEST_ID = 2**53  # float64 holds every integer up to here exactly
+
+
+class _Problem:
+    """Builds ScaffoldErrors that name the file and the dataset."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __call__(self, dataset: str | None, message: str) -> ScaffoldError:
+        where = f"{self.path}: /{dataset}" if dataset else f"{self.path}"
+        return ScaffoldError(f"{where}: {message}")
+
+
+def _numeric_table(
+    node: object, dataset: str, columns: tuple[int, ...], problem: _Problem
+) -> np.ndarray:
+    if not isinstance(node, h5py.Dataset):
+        raise problem(dataset, "is not a dataset")
+    if node.dtype.kind not in "fiu":
+        raise problem(dataset, f"holds {node.dtype} data, expected numbers")
+    data = node[()]
+    if data.size == 0:
+        return np.empty((0, max(columns)))
+    if data.ndim != 2 or data.shape[1] not in columns:
+        wanted = " or ".join(str(c) for c in columns)
+        raise problem(dataset, f"has shape {data.shape}, expected {wanted} columns")
+    return data
+
+
+def _integer_ids(values: np.ndarray, dataset: str, what: str, problem: _Problem) -> np.ndarray:
+    """``values`` as int64, rejecting non-finite, fractional, huge and negative entries."""
+    if values.dtype.kind == "f":
+        bad = ~np.isfinite(values) | (np.floor(values) != values) | (np.abs(values) > _LARGEST_ID)
+        if bad.any():
+            row = int(np.argmax(bad))
+            raise problem(dataset, f"row {row}: {what} {values[row]!r} is not an integer id")
+    ids = values.astype(np.int64)
+    if ids.size and ids.min() < 0:
+        row = int(np.argmin(ids))
+        raise problem(dataset, f"row {row}: {what} {ids[row]} is negative")
+    return ids
+
+
+def _read_positions(
+    f: h5py.File, problem: _Problem
+) -> tuple[dict[str, np.ndarray], np.ndarray, dict[str, int]]:
+    """Positions per population, the type id of every gid, and each population's first gid."""
+    dataset = layout.POSITIONS
+    if dataset not in f:
+        hint = " (a new-style 'cells/positions' layout is not supported)" if "cells" in f else ""
+        raise problem(None, f"no '{dataset}' dataset{hint}")
+    table = _numeric_table(f[dataset], dataset, (len(layout.POSITION_COLUMNS),), problem)
+    gid = _integer_ids(table[:, 0], dataset, "gid", problem)
+    type_id = _integer_ids(table[:, 1], dataset, "type id", problem)
+    order = np.argsort(gid, kind="stable")
+    gid, type_id, xyz = gid[order], type_id[order], table[order, 2:5].astype(np.float64)
+    if not np.array_equal(gid, np.arange(len(gid))):
+        at = int(np.flatnonzero(gid != np.arange(len(gid)))[0])
+        raise problem(
+            dataset, f"gids are not 0..{len(gid) - 1}: sorted, position {at} holds gid {gid[at]}"
+        )
+    unknown = np.setdiff1d(np.unique(type_id), list(CELL_BY_TYPE_ID))
+    if unknown.size:
+        raise problem(
+            dataset, f"unknown type id {int(unknown[0])} (known: {sorted(CELL_BY_TYPE_ID)})"
+        )
+    step_down = np.flatnonzero(np.diff(type_id) < 0)
+    if step_down.size:
+        g = int(step_down[0]) + 1
+        raise problem(
+            dataset,
+            f"type blocks are not contiguous in type-id order: gid {g} has type {type_id[g]} after type {type_id[g - 1]}",
+        )
+    if not np.isfinite(xyz).all():
+        raise problem(
+            dataset,
+            f"gid {int(np.flatnonzero(~np.isfinite(xyz).all(axis=1))[0])} has a non-finite coordinate",
+        )
+    positions, first_gid = {}, {}
+    for name in POPULATIONS:
+        block = np.flatnonzero(type_id == CELLS[name].type_id)
+        first_gid[name] = (
+            int(block[0]) if block.size else int(np.searchsorted(type_id, CELLS[name].type_id))
+        )
+        positions[name] = np.ascontiguousarray(xyz[block])
+    return positions, type_id, first_gid
+
+
+def _read_projection(
+    node: object, name: str, type_of_gid: np.ndarray, first_gid: dict[str, int], problem: _Problem
+) -> Connections:
+    dataset = f"{layout.CONNECTIONS}/{name}"
+    table = _numeric_table(node, dataset, layout.CONNECTION_COLUMNS, problem)
+    pre = _integer_ids(table[:, 0], dataset, "pre gid", problem)
+    post = _integer_ids(table[:, 1], dataset, "post gid", problem)
+    n_cells = type_of_gid.size
+    for ids, side in ((pre, "pre"), (post, "post")):
+        if ids.size and ids.max() >= n_cells:
+            bad = int(np.argmax(ids))
+            raise problem(
+                dataset,
+                f"row {bad}: {side} gid {ids[bad]} is outside the {n_cells} cells of 'positions'",
+            )
+    pre_pop, post_pop = layout.ENDPOINTS[name]
+    expected = (CELLS[pre_pop].type_id, CELLS[post_pop].type_id)
+    wrong = np.flatnonzero((type_of_gid[pre] != expected[0]) | (type_of_gid[post] != expected[1]))
+    if wrong.size:
+        row = int(wrong[0])
+        got = f"{CELL_BY_TYPE_ID[type_of_gid[pre[row]]].name} -> {CELL_BY_TYPE_ID[type_of_gid[post[row]]].name}"
+        raise problem(dataset, f"row {row} connects {got}, expected {pre_pop} -> {post_pop}")
+    return Connections(pre=pre - first_gid[pre_pop], post=post - first_gid[post_pop])
+
+
+def read_scaffold(path: Path | str) -> Scaffold:
+    """Read an old-style scaffold file (``layout``) and check it thoroughly.
+
+    Raises ScaffoldError, naming the file, the dataset and the problem, for a missing
+    ``positions`` or ``connections``, a wrong column count or dtype, ids that are not
+    integers, negative or outside the positions table, gids not 0..N-1 in contiguous
+    type-id blocks, an unknown type id, or a projection whose rows connect the wrong cell
+    types. Unknown projection names are skipped with a warning. ``goc_glom`` (not
+    simulated) is kept in ``connections``; ``layout.is_simulated`` tells them apart.
+
+    Example:
+        >>> scaffold = read_scaffold("scaffold_full_dcn_400.0x400.0_v3.hdf5")
+        >>> scaffold.sizes["granule"]
+        88158
+    """
+    path = Path(path)
+    problem = _Problem(path)
+    if not path.is_file():
+        raise problem(None, "no such file")
+    try:
+        f = h5py.File(path, "r")
+    except OSError as exc:
+        raise problem(None, f"not a readable HDF5 file ({exc})") from exc
+    with f:
+        positions, type_of_gid, first_gid = _read_positions(f, problem)
+        if layout.CONNECTIONS not in f or not isinstance(f[layout.CONNECTIONS], h5py.Group):
+            raise problem(None, f"no '{layout.CONNECTIONS}' group")
+        connections = {}
+        unknown = []
+        for name, node in f[layout.CONNECTIONS].items():
+            if name not in layout.ENDPOINTS:
+                unknown.append(name)
+                continue
+            connections[name] = _read_projection(node, name, type_of_gid, first_gid, problem)
+        attrs = {key: _plain(value) for key, value in f.attrs.items()}
+    if unknown:
+        warnings.warn(
+            f"{path}: skipped unknown projection(s) {', '.join(sorted(unknown))}", stacklevel=2
+        )
+    missing = sorted(set(layout.ENDPOINTS) - set(connections))
+    if missing:
+        warnings.warn(f"{path}: no connections for {', '.join(missing)}", stacklevel=2)
+    return Scaffold(
+        positions=positions,
+        connections=dict(sorted(connections.items())),
+        attrs=attrs,
+        source=path,
+        sha256=pooch.file_hash(str(path)),  # sha256, read in chunks
+    )
+
+
+def _plain(value: object) -> object:
+    """An HDF5 attribute as a plain Python value."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return value
