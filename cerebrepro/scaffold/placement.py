@@ -15,7 +15,7 @@ PLACEMENT_ALGORITHM = "sublayer random walk with backtracking (50 candidates per
 # A sublayer that ends short of its target is walked again from a new start, up to this
 # many times, for every type but granules (whose walks ending early is the original's
 # behaviour and what sets the granule count).
-WALK_ATTEMPTS = 20
+WALK_ATTEMPTS = 50
 
 
 def obstacles_for(cell_type: str, placed: Mapping[str, np.ndarray]) -> np.ndarray:

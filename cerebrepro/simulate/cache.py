@@ -1,0 +1,44 @@
+"""Runs cached in the data directory, keyed by everything that determines their spikes."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from pathlib import Path
+
+from filelock import FileLock
+
+from cerebrepro.data.cache import data_dir
+from cerebrepro.results.provenance import package_versions
+from cerebrepro.simulate.run import RunEvents, RunSpec, run_experiment
+
+# Versions that change a run's spikes; the rest of the environment does not.
+_RELEVANT = ("cerebrepro", "nest-simulator", "PyNN", "numpy", "sPyNNaker", "Brian2")
+
+
+def run_key(spec: RunSpec) -> str:
+    """Digest of the spec (minus nothing: recording settings change the file) and relevant versions."""
+    versions = package_versions()
+    payload = {
+        "spec": dataclasses.asdict(spec),
+        "versions": {name: versions.get(name) for name in _RELEVANT},
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:20]
+
+
+def cached_run_path(spec: RunSpec) -> Path:
+    return data_dir() / "runs" / f"{spec.simulator}-{run_key(spec)}.h5"
+
+
+def cached_run(spec: RunSpec, events: RunEvents | None = None) -> tuple[Path, bool]:
+    """The result file of ``spec``, running it first if it is not cached; (path, was_cached)."""
+    path = cached_run_path(spec)
+    if path.is_file():
+        return path, True
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(f"{path}.lock"):
+        if path.is_file():
+            return path, True
+        run_experiment(spec, path, events)
+    return path, False
