@@ -36,7 +36,8 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 
 # An unprivileged user (uid 10001) owns the data cache (a volume) and the working directory.
-RUN useradd --create-home --uid 10001 --user-group cerebrepro \
+RUN groupadd --gid 10001 cerebrepro \
+    && useradd --create-home --uid 10001 --gid 10001 cerebrepro \
     && install -d -o cerebrepro -g cerebrepro /data /work
 
 

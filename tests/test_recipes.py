@@ -58,6 +58,11 @@ def test_main_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
         (BASE, f"debian:12.8-slim@{DIGEST}", "is not a python image"),
         ("--no-install-recommends ", "", "hadolint DL3015"),
         ("RUN python -m venv .venv", "RUN cd /opt && python -m venv .venv", "hadolint DL3003"),
+        (
+            "RUN python -m venv .venv",
+            "# hadolint ignore=DL3003\nRUN cd /opt && python -m venv .venv",
+            "hadolint DL3003",
+        ),
         ("g++=4:12.2.0-3", "g++", "hadolint DL3008"),
         ("USER 10001:10001\nWORKDIR /work\nVOLUME", "WORKDIR /work\nVOLUME", "nest runs as root"),
         ('ENTRYPOINT ["cerebrepro"]\nCMD ["--help"]\n', "", 'needs ENTRYPOINT ["cerebrepro"]'),
@@ -82,7 +87,11 @@ def test_broken_dockerfile_fails(tmp_path: Path, old: str, new: str, expected: s
         (f"From: python@{DIGEST}", "From: python:latest", "python:latest is not pinned"),
         (f"From: python@{DIGEST}", "From: python", "python has no tag"),
         ("BaseImage python:3.11.14-slim-bookworm@", "BaseImage python@", "From has no tag"),
-        (f"bookworm@{DIGEST}\n    CEREBREPRO", f"bookworm@sha256:{'1' * 64}\n    CEREBREPRO", "another digest"),
+        (
+            f"bookworm@{DIGEST}\n    CEREBREPRO",
+            f"bookworm@sha256:{'1' * 64}\n    CEREBREPRO",
+            "another digest",
+        ),
         ("Bootstrap: docker", "Bootstrap: library", "want docker"),
         ("    export MPLCONFIGDIR", "    export UNUSED", "does not set MPLCONFIGDIR"),
         ('exec cerebrepro "$@"', 'exec python "$@"', "does not exec cerebrepro"),
@@ -116,7 +125,10 @@ def test_missing_hadolint_is_a_problem(tmp_path: Path, monkeypatch: pytest.Monke
         ("python", ImageRef("python", None, None)),
         ("python:3.11.14-slim", ImageRef("python", "3.11.14-slim", None)),
         (f"python@{DIGEST}", ImageRef("python", None, DIGEST)),
-        (f"localhost:5000/x/python:3.11.1@{DIGEST}", ImageRef("localhost:5000/x/python", "3.11.1", DIGEST)),
+        (
+            f"localhost:5000/x/python:3.11.1@{DIGEST}",
+            ImageRef("localhost:5000/x/python", "3.11.1", DIGEST),
+        ),
     ],
 )
 def test_image_ref_parse(text: str, ref: ImageRef) -> None:

@@ -1,3 +1,3 @@
 """Import every command module so that each registers itself on the app."""
 
-from cerebrepro.cli import analyse, fetch, info, run, scaffold  # noqa: F401
+from cerebrepro.cli import analyse, export, fetch, info, run, scaffold  # noqa: F401

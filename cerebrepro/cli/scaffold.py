@@ -41,7 +41,7 @@ def build(
         typer.Option(
             "--output",
             "-o",
-            help="HDF5 file to write [default: the data cache, reused if already built].",
+            help="HDF5 file to write (default: the data cache, reused if already built).",
         ),
     ] = None,
 ) -> None:
@@ -53,10 +53,7 @@ def build(
     console = Console(stderr=True)
     started = time.perf_counter()
     target = output or default_scaffold_path(size, seed)
-    if output is None and target.is_file():
-        console.print(f"already built: {target}", highlight=False)
-        typer.echo(str(target))
-        return
+    stages_run: list[str] = []
     columns = (
         TextColumn("{task.description:<22}"),
         BarColumn(),
@@ -67,18 +64,21 @@ def build(
         task = bar.add_task("building", total=len(STAGES) + 1)
 
         def progress(stage: str, completed: int, total: int) -> None:
-            bar.update(
-                task, completed=completed, description="writing" if stage == "done" else stage
-            )
+            stages_run.append(stage)
+            description = "writing" if stage == "done" else stage
+            bar.update(task, completed=completed, description=description)
 
         if output is None:
-            default_scaffold(size, seed, progress)
+            default_scaffold(size, seed, progress)  # reuses the cached file if there is one
         else:
             write_scaffold(build_scaffold(size, seed, progress), output)
-    console.print(
-        f"built {size:g} x {size:g} um, seed {seed} in {time.perf_counter() - started:.1f} s",
-        highlight=False,
-    )
+    if stages_run:
+        elapsed = time.perf_counter() - started
+        console.print(
+            f"built {size:g} x {size:g} um, seed {seed} in {elapsed:.1f} s", highlight=False
+        )
+    else:
+        console.print(f"already built: {target}", highlight=False)
     typer.echo(str(target))
 
 

@@ -7,9 +7,10 @@ numbers from here; nothing else types them. Units are PyNN's: ms, mV, nF, nA, uS
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Literal, Mapping
+from typing import Literal
 
 Receptor = Literal["excitatory", "inhibitory"]
 

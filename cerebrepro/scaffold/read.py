@@ -58,10 +58,8 @@ def _integer_ids(values: np.ndarray, dataset: str, what: str, problem: _Problem)
     return ids
 
 
-def _read_positions(
-    f: h5py.File, problem: _Problem
-) -> tuple[dict[str, np.ndarray], np.ndarray, dict[str, int]]:
-    """Positions per population, the type id of every gid, and each population's first gid."""
+def _read_positions(f: h5py.File, problem: _Problem) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Positions per population and the type id of every gid."""
     dataset = layout.POSITIONS
     if dataset not in f:
         hint = " (a new-style 'cells/positions' layout is not supported)" if "cells" in f else ""
@@ -93,18 +91,16 @@ def _read_positions(
             dataset,
             f"gid {int(np.flatnonzero(~np.isfinite(xyz).all(axis=1))[0])} has a non-finite coordinate",
         )
-    positions, first_gid = {}, {}
-    for name in POPULATIONS:
-        block = np.flatnonzero(type_id == CELLS[name].type_id)
-        first_gid[name] = (
-            int(block[0]) if block.size else int(np.searchsorted(type_id, CELLS[name].type_id))
-        )
-        positions[name] = np.ascontiguousarray(xyz[block])
-    return positions, type_id, first_gid
+    positions, start = {}, 0
+    for name in POPULATIONS:  # type-id order, like the (now checked) blocks
+        n = int(np.count_nonzero(type_id == CELLS[name].type_id))
+        positions[name] = np.ascontiguousarray(xyz[start : start + n])
+        start += n
+    return positions, type_id
 
 
 def _read_projection(
-    node: object, name: str, type_of_gid: np.ndarray, first_gid: dict[str, int], problem: _Problem
+    node: object, name: str, type_of_gid: np.ndarray, scaffold: Scaffold, problem: _Problem
 ) -> Connections:
     dataset = f"{layout.CONNECTIONS}/{name}"
     table = _numeric_table(node, dataset, layout.CONNECTION_COLUMNS, problem)
@@ -125,7 +121,9 @@ def _read_projection(
         row = int(wrong[0])
         got = f"{CELL_BY_TYPE_ID[type_of_gid[pre[row]]].name} -> {CELL_BY_TYPE_ID[type_of_gid[post[row]]].name}"
         raise problem(dataset, f"row {row} connects {got}, expected {pre_pop} -> {post_pop}")
-    return Connections(pre=pre - first_gid[pre_pop], post=post - first_gid[post_pop])
+    return Connections(
+        pre=pre - scaffold.first_gid(pre_pop), post=post - scaffold.first_gid(post_pop)
+    )
 
 
 def read_scaffold(path: Path | str) -> Scaffold:
@@ -152,31 +150,26 @@ def read_scaffold(path: Path | str) -> Scaffold:
     except OSError as exc:
         raise problem(None, f"not a readable HDF5 file ({exc})") from exc
     with f:
-        positions, type_of_gid, first_gid = _read_positions(f, problem)
+        positions, type_of_gid = _read_positions(f, problem)
+        scaffold = Scaffold(positions=positions, connections={}, source=path)
         if layout.CONNECTIONS not in f or not isinstance(f[layout.CONNECTIONS], h5py.Group):
             raise problem(None, f"no '{layout.CONNECTIONS}' group")
-        connections = {}
         unknown = []
-        for name, node in f[layout.CONNECTIONS].items():
-            if name not in layout.ENDPOINTS:
+        for name, node in sorted(f[layout.CONNECTIONS].items()):
+            if name in layout.ENDPOINTS:
+                scaffold.connections[name] = _read_projection(
+                    node, name, type_of_gid, scaffold, problem
+                )
+            else:
                 unknown.append(name)
-                continue
-            connections[name] = _read_projection(node, name, type_of_gid, first_gid, problem)
-        attrs = {key: _plain(value) for key, value in f.attrs.items()}
+        scaffold.attrs = {key: _plain(value) for key, value in f.attrs.items()}
     if unknown:
-        warnings.warn(
-            f"{path}: skipped unknown projection(s) {', '.join(sorted(unknown))}", stacklevel=2
-        )
-    missing = sorted(set(layout.ENDPOINTS) - set(connections))
+        warnings.warn(f"{path}: skipped unknown projection(s) {', '.join(unknown)}", stacklevel=2)
+    missing = sorted(set(layout.ENDPOINTS) - set(scaffold.connections))
     if missing:
         warnings.warn(f"{path}: no connections for {', '.join(missing)}", stacklevel=2)
-    return Scaffold(
-        positions=positions,
-        connections=dict(sorted(connections.items())),
-        attrs=attrs,
-        source=path,
-        sha256=pooch.file_hash(str(path)),  # sha256, read in chunks
-    )
+    scaffold.sha256 = pooch.file_hash(str(path))  # sha256, read in chunks
+    return scaffold
 
 
 def _plain(value: object) -> object:

@@ -10,7 +10,7 @@ from cerebrepro.scaffold.types import Connections
 
 _EMPTY = np.empty(0, dtype=np.int64)
 
-# A pass over the candidates that accepts nobody is repeated; this bounds the repeats.
+# Bound on the passes of ``accept_in_random_order(..., until_full=True)``.
 MAX_PASSES = 1000
 
 

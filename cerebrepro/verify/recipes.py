@@ -235,21 +235,27 @@ def target_problems(stages: Sequence[Stage], target: str, file: str) -> list[Pro
         problems.append(
             Problem(file, f'ENTRYPOINT is {entrypoint.args}, not ["cerebrepro"]', entrypoint.line)
         )
+    return problems + environment_problems(inherited, f"target {target}", file, line)
+
+
+def environment_problems(
+    inherited: Sequence[Instruction], what: str, file: str, line: int
+) -> list[Problem]:
+    """The ENV settings and the data volume an image needs."""
+    problems = []
     env: dict[str, str] = {}
     for instruction in inherited:
         if instruction.keyword == "ENV":
             env.update(env_assignments(instruction.args))
     for name, wanted in DOCKER_ENV.items():
         if name not in env:
-            problems.append(Problem(file, f"target {target} does not set ENV {name}", line))
+            problems.append(Problem(file, f"{what} does not set ENV {name}", line))
         elif wanted is not None and env[name] != wanted:
-            problems.append(Problem(file, f"target {target} sets {name}={env[name]}, want {wanted}"))
+            problems.append(Problem(file, f"{what} sets {name}={env[name]}, want {wanted}", line))
     volumes = [v for i in inherited if i.keyword == "VOLUME" for v in json_or_words(i.args)]
     data_dir = env.get("CEREBREPRO_DATA_DIR")
     if data_dir and data_dir not in volumes:
-        problems.append(
-            Problem(file, f"target {target}: the data cache {data_dir} is not a VOLUME", line)
-        )
+        problems.append(Problem(file, f"{what}: the data cache {data_dir} is not a VOLUME", line))
     return problems
 
 
@@ -486,9 +492,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("recipes", nargs="+", type=Path, help="Dockerfile and/or *.def files")
     parser.add_argument("--pyproject", type=Path, help="default: the nearest pyproject.toml")
-    parser.add_argument(
-        "--hadolint-config", type=Path, help="default: the nearest .hadolint.yaml"
-    )
+    parser.add_argument("--hadolint-config", type=Path, help="default: the nearest .hadolint.yaml")
     args = parser.parse_args(argv)
     problems = check(args.recipes, args.pyproject, args.hadolint_config)
     names = ", ".join(str(p) for p in args.recipes)

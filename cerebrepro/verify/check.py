@@ -1,0 +1,168 @@
+"""Verify a run against a stored reference: refuse what is not comparable, then compare.
+
+A run is comparable only when it was made on the reference's scaffold (connectivity
+digest) with the reference's stimulus (digest), timestep and duration; anything else is
+refused with the differences named, never compared. Then every reference figure must lie
+within its tolerance, and when the simulator, its version, the thread count and the kernel
+seed are the reference's, the spikes must equal the reference's exactly (digest).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from cerebrepro.errors import ResultError
+from cerebrepro.results.types import RunResult
+from cerebrepro.verify.reference import Reference
+
+PASS, FAIL, SKIPPED = "pass", "fail", "skipped"
+_RELATIVE_SLACK = 1e-9  # float noise allowed on top of a tolerance
+
+
+class IncomparableRun(ResultError):
+    """The run was made on another scaffold, stimulus, timestep or duration."""
+
+
+@dataclass(frozen=True)
+class FigureCheck:
+    """One figure measured against its reference."""
+
+    name: str
+    reference: float
+    measured: float | None  # None: undefined in the measured run
+    tolerance: float
+    unit: str
+
+    @property
+    def deviation(self) -> float:
+        """|measured - reference|: the smallest tolerance that would pass this figure."""
+        if self.measured is None or not math.isfinite(self.measured):
+            return math.inf
+        return abs(self.measured - self.reference)
+
+    @property
+    def passed(self) -> bool:
+        slack = _RELATIVE_SLACK * max(1.0, abs(self.reference))
+        return self.deviation <= self.tolerance + slack
+
+
+@dataclass(frozen=True)
+class DigestCheck:
+    """The same-seed exact check: pass, fail, or skipped with the reason."""
+
+    status: str
+    reason: str
+    expected: str | None = None
+    measured: str | None = None
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The outcome of verifying one run."""
+
+    experiment: str
+    figures: list[FigureCheck]
+    digest: DigestCheck
+
+    @property
+    def failures(self) -> list[FigureCheck]:
+        return [f for f in self.figures if not f.passed]
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures and self.digest.status != FAIL
+
+
+def incompatibilities(reference: Reference, provenance: Mapping[str, object], timestep: float, duration: float) -> list[str]:
+    """What makes a run incomparable with ``reference`` (empty when it is comparable)."""
+    problems = []
+    expected_digest = reference.scaffold.get("digest")
+    if provenance.get("scaffold_digest") != expected_digest:
+        problems.append(
+            f"scaffold connectivity digest {_short(provenance.get('scaffold_digest'))}, "
+            f"the reference's is {_short(expected_digest)} (a different scaffold)"
+        )
+    expected_stimulus = reference.stimulus.get("sha256")
+    if provenance.get("stimulus_sha256") != expected_stimulus:
+        problems.append(
+            f"stimulus digest {_short(provenance.get('stimulus_sha256'))}, "
+            f"the reference's is {_short(expected_stimulus)}"
+        )
+    if not math.isclose(timestep, reference.spec.timestep):
+        problems.append(f"timestep {timestep:g} ms, the reference's is {reference.spec.timestep:g} ms")
+    if not math.isclose(duration, reference.spec.duration):
+        problems.append(f"duration {duration:g} ms, the reference's is {reference.spec.duration:g} ms")
+    return problems
+
+
+def require_comparable(reference: Reference, result: RunResult, label: str = "the run") -> None:
+    """Raise IncomparableRun naming every difference that makes ``result`` incomparable."""
+    problems = incompatibilities(reference, result.provenance, result.timestep, result.duration)
+    if problems:
+        raise IncomparableRun(
+            f"{label} is refused, not compared with the reference {reference.experiment}: "
+            + "; ".join(problems)
+            + ". Verification needs the reference's scaffold, stimulus, timestep and duration "
+            "(run `cerebrepro verify` without a result to make one)."
+        )
+
+
+def check_figures(reference: Reference, measured: Mapping[str, float]) -> list[FigureCheck]:
+    """Every reference figure against the measured value (missing ones fail)."""
+    return [
+        FigureCheck(name, f.reference, measured.get(name), f.tolerance, f.unit)
+        for name, f in reference.figures.items()
+    ]
+
+
+def check_digest(reference: Reference, provenance: Mapping[str, object], spike_digest: str) -> DigestCheck:
+    """The exact check when the run's simulator setup is the reference's; else skipped, saying why."""
+    exact = reference.exact
+    expected = exact.get("spike_digest")
+    if not expected:
+        return DigestCheck(SKIPPED, "the reference records no spike digest")
+    versions = provenance.get("versions") or {}
+    spec = provenance.get("spec") or {}
+    here = {
+        "simulator": provenance.get("simulator"),
+        "threads": provenance.get("threads"),
+        "kernel_seed": spec.get("kernel_seed") if isinstance(spec, Mapping) else None,
+    }
+    differences = [
+        f"{key} {here[key]} here, {exact.get(key)} in the reference"
+        for key in ("simulator", "threads", "kernel_seed")
+        if key in exact and here[key] != exact.get(key)
+    ]
+    differences += [
+        f"{name} {versions.get(name)} here, {exact.get(name)} in the reference"
+        for name in exact
+        if name not in ("spike_digest", "simulator", "threads", "kernel_seed")
+        and isinstance(versions, Mapping)
+        and versions.get(name) != exact.get(name)
+    ]
+    if differences:
+        return DigestCheck(SKIPPED, "valid only for the reference's setup: " + "; ".join(differences), expected, spike_digest)
+    if spike_digest == expected:
+        return DigestCheck(PASS, "the spikes equal the reference's exactly", expected, spike_digest)
+    return DigestCheck(
+        FAIL,
+        "same simulator version, threads and seeds, but the spikes differ from the reference's",
+        expected,
+        spike_digest,
+    )
+
+
+def verify_figures(reference: Reference, result: RunResult, measured: Mapping[str, float]) -> Verification:
+    """Verify a comparable run given its measured figures."""
+    require_comparable(reference, result)
+    return Verification(
+        reference.experiment,
+        check_figures(reference, measured),
+        check_digest(reference, result.provenance, result.spike_digest()),
+    )
+
+
+def _short(digest: object) -> str:
+    return "<missing>" if not digest else str(digest)[:16]

@@ -1,0 +1,136 @@
+"""The seed ensemble of a reference: run (or reuse) every member, then derive the reference.
+
+The first member is the reference run itself; the others differ only in a seed (see
+:func:`cerebrepro.verify.experiments.ensemble_specs`). Runs go through the run cache, so a
+second ``regenerate`` with the same versions only re-analyses.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from cerebrepro.analysis.run import analyse_run
+from cerebrepro.model.cerebellum import Protocol
+from cerebrepro.results.io import read_result
+from cerebrepro.results.provenance import now_utc, package_versions
+from cerebrepro.results.types import RunResult
+from cerebrepro.scaffold.types import Scaffold
+from cerebrepro.simulate.cache import cached_run
+from cerebrepro.simulate.run import RunEvents, RunSpec, resolve_scaffold
+from cerebrepro.verify.experiments import scaffold_seed_of
+from cerebrepro.verify.figures import Figure, regression_figures
+from cerebrepro.verify.reference import Reference, ReferenceFigure
+from cerebrepro.verify.tolerances import FLOOR_COUNTS, MARGIN, derive_tolerance
+
+EXACT_CHECK_PACKAGES = ("nest-simulator", "PyNN")  # the simulator a digest is valid for
+RECORDED_PACKAGES = ("cerebrepro", "nest-simulator", "PyNN", "numpy")
+
+
+@dataclass(frozen=True)
+class Member:
+    """One analysed run of the ensemble."""
+
+    spec: RunSpec
+    provenance: dict[str, object]
+    figures: dict[str, Figure]
+    spike_digest: str
+
+
+def analyse_for_verification(result: RunResult, scaffold: Scaffold, protocol: Protocol) -> dict[str, Figure]:
+    """The regression figures of a run on its scaffold."""
+    return regression_figures(analyse_run(result, scaffold, protocol))
+
+
+def run_member(spec: RunSpec, events: RunEvents | None = None) -> Member:
+    """Run ``spec`` (or reuse its cached result) and extract its figures."""
+    path, _ = cached_run(spec, events)
+    result = read_result(path, analog=False)
+    if events:
+        events.phase("analyse")
+    scaffold = resolve_scaffold(spec)
+    figures = analyse_for_verification(result, scaffold, spec.protocol)
+    return Member(spec, result.provenance, figures, result.spike_digest())
+
+
+def run_ensemble(
+    specs: Sequence[RunSpec], events_for: Callable[[int, RunSpec], RunEvents] | None = None
+) -> list[Member]:
+    """Every member of the ensemble, in order; ``events_for(index, spec)`` reports progress."""
+    return [run_member(spec, events_for(k, spec) if events_for else None) for k, spec in enumerate(specs)]
+
+
+def build_reference(
+    experiment: str,
+    members: Sequence[Member],
+    command: str,
+    margin: float = MARGIN,
+    floor_counts: float = FLOOR_COUNTS,
+) -> Reference:
+    """The reference of ``experiment`` from its ensemble (``members[0]`` is the reference run)."""
+    head = members[0]
+    p = head.provenance
+    figures, left_out = {}, {}
+    for name, figure in head.figures.items():
+        missing = [_member_label(m) for m in members if name not in m.figures]
+        if missing:
+            left_out[name] = "undefined on " + ", ".join(missing)
+            continue
+        values = [m.figures[name].value for m in members]
+        spread = derive_tolerance(figure.value, values, figure.resolution, margin, floor_counts)
+        figures[name] = ReferenceFigure(figure.value, spread.tolerance, figure.unit, figure.resolution, spread)
+    versions = p.get("versions") or package_versions()
+    scaffold = p["scaffold"]
+    return Reference(
+        experiment=experiment,
+        spec=head.spec,
+        scaffold={
+            "seed": scaffold_seed_of(head.spec),
+            "digest": p["scaffold_digest"],
+            "sizes": scaffold.get("sizes") if isinstance(scaffold, dict) else None,
+        },
+        stimulus={
+            "seed": head.spec.stimulus_seed,
+            "sha256": p["stimulus_sha256"],
+            "n_spikes": (p.get("stimulus") or {}).get("n_spikes"),
+        },
+        exact={
+            "spike_digest": head.spike_digest,
+            "simulator": head.spec.simulator,
+            **{name: versions.get(name) for name in EXACT_CHECK_PACKAGES},
+            "threads": head.spec.threads,
+            "kernel_seed": head.spec.kernel_seed,
+        },
+        figures=figures,
+        versions={name: versions.get(name) for name in RECORDED_PACKAGES},
+        tolerance_rule={
+            "margin": margin,
+            "floor_counts": floor_counts,
+            "rule": "tolerance = max(margin * max |x_i - x_ref| over the ensemble, "
+            "floor_counts * resolution), rounded up to 3 significant digits",
+        },
+        ensemble=[_member_record(m) for m in members],
+        left_out=left_out,
+        created=now_utc(),
+        command=command,
+    )
+
+
+def _member_label(member: Member) -> str:
+    return f"stimulus seed {member.spec.stimulus_seed} / scaffold seed {scaffold_seed_of(member.spec)}"
+
+
+def _member_record(member: Member) -> dict[str, object]:
+    return {
+        "stimulus_seed": member.spec.stimulus_seed,
+        "scaffold_seed": scaffold_seed_of(member.spec),
+        "scaffold_digest": member.provenance.get("scaffold_digest"),
+        "spike_digest": member.spike_digest,
+        "simulate_s": round(float((member.provenance.get("timings") or {}).get("simulate_s", 0.0)), 1),
+    }
+
+
+def with_overrides(spec: RunSpec, **overrides: object) -> RunSpec:
+    """``spec`` with the non-None ``overrides`` applied."""
+    return dataclasses.replace(spec, **{k: v for k, v in overrides.items() if v is not None})

@@ -1,0 +1,86 @@
+"""The experiments that have a stored reference: their run spec and the seed ensemble.
+
+``nest-rebuilt400`` is the offline reference (protocol.md): the rebuilt 400x400 scaffold
+with the builder's default seed, the generated stimulus with seed 3, NEST, 1000 ms, two
+threads. ``nest-rebuilt100`` is a small version of it for self-tests (about ten seconds).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+import cerebrepro
+from cerebrepro.errors import CerebreproError
+from cerebrepro.scaffold.version import DEFAULT_SCAFFOLD_SEED
+from cerebrepro.simulate.run import RunSpec
+
+FULL = "nest-rebuilt400"
+QUICK = "nest-rebuilt100"
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A reference run and the default size of the ensemble its tolerances come from."""
+
+    name: str
+    spec: RunSpec
+    stimulus_seeds: int = 5  # including the reference's own seed
+    scaffold_seeds: int = 3  # including the reference's own scaffold
+
+
+EXPERIMENTS: dict[str, Experiment] = {
+    FULL: Experiment(
+        FULL,
+        RunSpec(simulator="nest", scaffold="rebuilt", size=400.0, duration=1000.0, threads=2, record_v="none"),
+    ),
+    QUICK: Experiment(
+        QUICK,
+        RunSpec(simulator="nest", scaffold="rebuilt", size=100.0, duration=500.0, threads=1, record_v="none"),
+    ),
+}
+
+
+def experiment(name: str) -> Experiment:
+    """The experiment called ``name``; a clear error for an unknown one."""
+    try:
+        return EXPERIMENTS[name]
+    except KeyError:
+        raise CerebreproError(f"no reference experiment {name!r} (known: {', '.join(EXPERIMENTS)})") from None
+
+
+def reference_dir() -> Path:
+    """``data/reference`` of the checkout the package runs from."""
+    return Path(cerebrepro.__file__).resolve().parents[1] / "data" / "reference"
+
+
+def reference_path(name: str) -> Path:
+    return reference_dir() / f"{name}.yaml"
+
+
+def scaffold_seed_of(spec: RunSpec) -> int | None:
+    """The seed of a rebuilt scaffold (its own, else the builder's default); None otherwise."""
+    if spec.scaffold != "rebuilt":
+        return None
+    return DEFAULT_SCAFFOLD_SEED if spec.scaffold_seed is None else spec.scaffold_seed
+
+
+def other_seeds(first: int, count: int) -> list[int]:
+    """``count`` seeds: ``first`` and the integers after it."""
+    return [first + i for i in range(count)]
+
+
+def ensemble_specs(spec: RunSpec, stimulus_seeds: int, scaffold_seeds: int) -> list[RunSpec]:
+    """The reference spec first, then every other stimulus seed on the reference scaffold,
+    then the reference stimulus seed on each other scaffold seed (rebuilt scaffolds only).
+    """
+    if stimulus_seeds < 1 or scaffold_seeds < 1:
+        raise CerebreproError("an ensemble needs at least one stimulus seed and one scaffold seed")
+    stimulus = other_seeds(spec.stimulus_seed, stimulus_seeds) if spec.stimulus == "generated" else [spec.stimulus_seed]
+    specs = [dataclasses.replace(spec, stimulus_seed=seed) for seed in stimulus]
+    if spec.scaffold == "rebuilt":
+        for seed in other_seeds(scaffold_seed_of(spec) or 0, scaffold_seeds)[1:]:
+            specs.append(dataclasses.replace(spec, scaffold_seed=seed))
+    return specs
+

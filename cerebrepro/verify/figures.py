@@ -1,0 +1,94 @@
+"""The regression figures of a run: a flat list of named numbers taken from ``analyse_run``.
+
+Names are dotted paths, population first (``granule.rate.stimulus``), network-wide figures
+without one (``core_load.grid.peak``). Each figure carries its *resolution*: how much one
+spike, one cell or one packet changes it, which is the smallest tolerance that means
+anything (see :mod:`cerebrepro.verify.tolerances`).
+
+Per population: the rate of each window (Hz), the percentage of excited and inhibited
+cells, the peak spikes in one step and the peak of the 3 ms PSTH; with connectivity, the
+worst-case incoming spikes (with and without delays) and the per-core peak load in the
+default and the grid order with the grid's peak reduction. For the network: the most
+loaded core in either order and the reduction. Undefined values (no excited cells, no
+load) are left out.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from cerebrepro.analysis.run import PSTH_PEAK_BIN
+
+WINDOWS = ("baseline", "stimulus", "post")
+RESPONSES = ("excited", "inhibited")
+INCOMING_VARIANTS = ("delayed", "undelayed")
+ORDERS = ("default", "grid")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One regression figure of a run."""
+
+    name: str
+    value: float
+    unit: str
+    resolution: float  # the change one spike, cell or packet makes
+
+
+def regression_figures(stats: dict) -> dict[str, Figure]:
+    """Every defined regression figure of an ``analyse_run`` statistics dict, by name."""
+    figures: dict[str, Figure] = {}
+    for name, population in stats["populations"].items():
+        for figure in population_figures(name, population):
+            _keep(figures, figure)
+    if "core_load" in stats:
+        for figure in load_figures("core_load", stats["core_load"]):
+            _keep(figures, figure)
+    return figures
+
+
+def figure_values(stats: dict) -> dict[str, float]:
+    """Just the values of :func:`regression_figures`."""
+    return {name: f.value for name, f in regression_figures(stats).items()}
+
+
+def _keep(figures: dict[str, Figure], figure: Figure) -> None:
+    if math.isfinite(figure.value):
+        figures[figure.name] = figure
+
+
+def population_figures(name: str, population: dict) -> Iterator[Figure]:
+    """The figures of one population's statistics."""
+    size = max(int(population["size"]), 1)
+    for window in WINDOWS:
+        w = population["windows"][window]
+        seconds = (w["stop"] - w["start"]) / 1000.0
+        yield Figure(f"{name}.rate.{window}", _number(w["rate"]), "Hz", 1.0 / (seconds * size))
+    for response in RESPONSES:
+        percent = population["response"][response]["percent"]
+        yield Figure(f"{name}.{response}.percent", _number(percent), "%", 100.0 / size)
+    peak = population["peak"]
+    yield Figure(f"{name}.peak.spikes", _number(peak["spikes"]), "spikes", 1.0)
+    psth_resolution = 1.0 / (PSTH_PEAK_BIN / 1000.0 * size)
+    yield Figure(f"{name}.peak.psth_3ms", _number(peak["psth_3ms"]["rate"]), "Hz", psth_resolution)
+    for variant in INCOMING_VARIANTS if "incoming" in population else ():
+        incoming = population["incoming"][variant]
+        yield Figure(f"{name}.incoming.{variant}.peak", _number(incoming["peak"]), "spikes", 1.0)
+    if "core_load" in population:
+        yield from load_figures(f"{name}.core_load", population["core_load"])
+
+
+def load_figures(prefix: str, load: dict) -> Iterator[Figure]:
+    """Peak packets per core and step in each order, and the grid's peak reduction."""
+    for order in ORDERS:
+        yield Figure(f"{prefix}.{order}.peak", _number(load[order]["peak"]), "packets", 1.0)
+    default_peak = _number(load["default"]["peak"])
+    resolution = 100.0 / default_peak if default_peak else math.nan
+    yield Figure(f"{prefix}.peak_reduction_percent", _number(load["peak_reduction_percent"]), "%", resolution)
+
+
+def _number(value: object) -> float:
+    """A statistic as a float; None (undefined) becomes NaN."""
+    return math.nan if value is None else float(value)

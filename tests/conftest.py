@@ -1,0 +1,45 @@
+"""Fixtures shared by the test modules: an isolated data directory and small scaffolds."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("PYNEST_QUIET", "1")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+SMALL_SIZE = 100.0
+SMALL_SEED = 11
+
+
+@pytest.fixture(scope="session")
+def session_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory shared by the tests of one session (scaffolds and runs cached once)."""
+    return tmp_path_factory.mktemp("cerebrepro-data")
+
+
+@pytest.fixture
+def data_dir(session_data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("CEREBREPRO_DATA_DIR", str(session_data_dir))
+    return session_data_dir
+
+
+@pytest.fixture(scope="session")
+def small_scaffold():
+    """A rebuilt 100 x 100 um scaffold (about 6,000 cells, 120,000 synapses)."""
+    from cerebrepro.scaffold.build import build_scaffold
+
+    return build_scaffold(SMALL_SIZE, SMALL_SEED)
+
+
+@pytest.fixture(scope="session")
+def small_scaffold_file(small_scaffold, session_data_dir: Path) -> Path:
+    """The small scaffold written in the published layout."""
+    from cerebrepro.scaffold.write import write_scaffold
+
+    path = session_data_dir / "small_scaffold.hdf5"
+    if not path.exists():
+        write_scaffold(small_scaffold, path)
+    return path
