@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from cerebrepro.errors import ScaffoldError
+from cerebrepro.model.cerebellum import PUBLISHED_400_CELLS, PUBLISHED_400_ROWS
 from cerebrepro.scaffold.build import (
     CONNECTION_STAGES,
     PLACEMENT_ORDER,
@@ -18,7 +19,6 @@ from cerebrepro.scaffold.default import (
 )
 from cerebrepro.scaffold.layout import is_simulated
 from cerebrepro.scaffold.read import read_scaffold
-from cerebrepro.scaffold.rules import PUBLISHED_400_CELLS, PUBLISHED_400_ROWS
 from cerebrepro.scaffold.write import write_scaffold
 
 SIZE = 100.0

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from cerebrepro.model.cerebellum import PUBLISHED_400_CELLS
 from cerebrepro.scaffold.plan import (
     dcn_base_count,
     dcn_footprint,
@@ -10,7 +11,6 @@ from cerebrepro.scaffold.plan import (
     purkinje_grid,
     sublayer_plans,
 )
-from cerebrepro.scaffold.rules import PUBLISHED_400_CELLS
 
 PUBLISHED_400 = {name: n for name, n in PUBLISHED_400_CELLS.items() if name != "granule"}
 

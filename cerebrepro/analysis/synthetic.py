@@ -19,6 +19,7 @@ from cerebrepro.model.cerebellum import (
     DURATION,
     POPULATIONS,
     PROJECTION_LIST,
+    PUBLISHED_400_CELLS,
     REFERENCE_PROTOCOL,
     TIMESTEP,
     Protocol,
@@ -27,17 +28,6 @@ from cerebrepro.results.types import PopulationSpikes, RunResult
 from cerebrepro.scaffold.types import Connections, Scaffold
 
 SIDE = 400.0  # um
-SIZES_400: Mapping[str, int] = MappingProxyType(
-    {
-        "golgi": 219,
-        "glomerulus": 7073,
-        "granule": 88158,
-        "purkinje": 69,
-        "basket": 603,
-        "stellate": 603,
-        "dcn": 12,
-    }
-)
 LAYERS: Mapping[str, tuple[float, float]] = MappingProxyType(  # y range (um)
     {
         "golgi": (600, 750),
@@ -96,7 +86,7 @@ LOCALITY = 0.15  # std of the pre cell's x rank around the post's, as a fraction
 
 def synthetic_scaffold(rng: np.random.Generator, scale: float = 1.0) -> Scaffold:
     """A scaffold with ``scale`` x the 400x400 population sizes and synapses per post cell."""
-    sizes = {name: max(int(round(SIZES_400[name] * scale)), 1) for name in POPULATIONS}
+    sizes = {name: max(int(round(PUBLISHED_400_CELLS[name] * scale)), 1) for name in POPULATIONS}
     positions = {name: _positions(rng, sizes[name], *LAYERS[name]) for name in POPULATIONS}
     connections = {}
     for projection in PROJECTION_LIST:

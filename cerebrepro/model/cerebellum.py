@@ -91,6 +91,13 @@ PROJECTIONS: Mapping[str, Projection] = MappingProxyType({p.name: p for p in PRO
 # In the scaffold but not simulated (glomeruli are spike sources).
 UNSIMULATED_PROJECTIONS: Mapping[str, tuple[str, str]] = MappingProxyType({"goc_glom": ("golgi", "glomerulus")})
 
+# The published 400 x 400 um network (scaffold_full_dcn_400.0x400.0_v3.hdf5): cells per
+# population and connection rows over the 16 simulated projections.
+PUBLISHED_400_CELLS: Mapping[str, int] = MappingProxyType(
+    {"golgi": 219, "glomerulus": 7073, "granule": 88158, "purkinje": 69, "basket": 603, "stellate": 603, "dcn": 12}
+)
+PUBLISHED_400_ROWS = 4_214_215
+
 RECORDED_SIGNALS: tuple[str, ...] = ("v", "gsyn_exc", "gsyn_inh")
 
 # Simulation settings of the reference runs.

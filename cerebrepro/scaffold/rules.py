@@ -108,18 +108,3 @@ INTERNEURON_GAP_PARTNERS = 4
 GOLGI_GAP_HALF_BOX = (125.0, 125.0, 65.0)  # x, y, z
 PURKINJE_DCN_TARGETS = (4, 5)
 GLOMERULI_PER_DCN = 147
-
-# The published 400 x 400 um file (scaffold_full_dcn_400.0x400.0_v3.hdf5), for comparison:
-# cells per population and rows over the 16 simulated projections.
-PUBLISHED_400_CELLS: Mapping[str, int] = MappingProxyType(
-    {
-        "golgi": 219,
-        "glomerulus": 7073,
-        "granule": 88158,
-        "purkinje": 69,
-        "basket": 603,
-        "stellate": 603,
-        "dcn": 12,
-    }
-)
-PUBLISHED_400_ROWS = 4_214_215
