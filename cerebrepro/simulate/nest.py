@@ -24,6 +24,7 @@ import numpy as np
 from cerebrepro.model.cerebellum import CELLS, Projection
 from cerebrepro.results.types import AnalogSignals, PopulationSpikes
 from cerebrepro.scaffold.types import Connections
+from cerebrepro.simulate import mpi
 
 os.environ.setdefault("PYNEST_QUIET", "1")
 
@@ -33,6 +34,7 @@ NEST_SIGNALS = {"v": ("V_m", 1.0), "gsyn_exc": ("g_ex", 1e-3), "gsyn_inh": ("g_i
 
 def setup(timestep: float, threads: int, seed: int) -> ModuleType:
     """Reset NEST and set it up through PyNN (spikes on the grid, fixed seed and threads)."""
+    refuse_launcher_without_mpi()
     import pyNN.nest as sim
 
     # NEST 3.10 deprecation notices about PyNN 0.13's calls; nothing a user can act on.
@@ -47,6 +49,17 @@ def setup(timestep: float, threads: int, seed: int) -> ModuleType:
         verbosity="error",
     )
     return sim
+
+
+def refuse_launcher_without_mpi() -> None:
+    """Under mpirun, stop before importing a NEST that cannot use MPI (NEST would abort)."""
+    import importlib.metadata
+
+    try:
+        importlib.metadata.version("nest-simulator")  # only the PyPI wheel registers itself
+    except importlib.metadata.PackageNotFoundError:
+        return
+    mpi.check_simulator_processes(1)
 
 
 def node_ids(population: Any) -> np.ndarray:
@@ -122,10 +135,14 @@ def run(sim: ModuleType, duration: float, chunk: float, on_chunk: Callable[[floa
 
 
 def collect_spikes(recorders: Recorders, duration: float) -> dict[str, PopulationSpikes]:
-    """Spikes per population as (time, local cell) arrays, sorted by time then cell."""
+    """Spikes per population as (time, local cell) arrays, sorted by time then cell.
+
+    Under MPI every rank records its own neurons; rank 0 receives all of them.
+    """
     events = recorders.spikes.get("events")
-    senders = np.asarray(events["senders"], dtype=np.int64)
-    times = np.asarray(events["times"], dtype=np.float64)
+    senders, times = mpi.gather_concatenated(
+        np.asarray(events["senders"], dtype=np.int64), np.asarray(events["times"], dtype=np.float64)
+    )
     keep = times < duration - 1e-9
     senders, times = senders[keep], times[keep]
     out = {}
@@ -142,8 +159,13 @@ def collect_analog(recorders: Recorders, duration: float) -> dict[str, AnalogSig
     out = {}
     for name, (meter, cells) in recorders.multimeters.items():
         events = meter.get("events")
-        times = np.asarray(events["times"], dtype=np.float64)
-        senders = np.asarray(events["senders"], dtype=np.int64)
+        names = [nest_name for nest_name, _ in NEST_SIGNALS.values()]
+        times, senders, *values = mpi.gather_concatenated(
+            np.asarray(events["times"], dtype=np.float64),
+            np.asarray(events["senders"], dtype=np.int64),
+            *(np.asarray(events[name], dtype=np.float64) for name in names),
+        )
+        events = dict(zip(names, values, strict=True))
         keep = times <= duration + 1e-9
         first = recorders.id_ranges[name][0]
         column = np.searchsorted(cells, senders[keep] - first)
@@ -197,6 +219,9 @@ def prepare(spec: Any, scaffold: Any, trains: Any, events: Any = None) -> Sessio
     from cerebrepro.simulate.nest_population import population_class
 
     sim = setup(spec.timestep, spec.threads, spec.kernel_seed)
+    import nest
+
+    mpi.check_simulator_processes(nest.NumProcesses())
     network = build_network(
         sim,
         scaffold,

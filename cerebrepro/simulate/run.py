@@ -25,6 +25,7 @@ from cerebrepro.results.io import write_result
 from cerebrepro.results.provenance import machine, now_utc, package_versions, peak_memory_bytes
 from cerebrepro.results.types import RunResult
 from cerebrepro.scaffold.types import Scaffold
+from cerebrepro.simulate import mpi
 
 DEFAULT_STIMULUS_SEED = 3  # the published stimulus is "stimulus_3"
 DEFAULT_KERNEL_SEED = 1
@@ -159,7 +160,11 @@ def _file_sha256(path: Path) -> str:
 
 
 def run_experiment(spec: RunSpec, output: Path, events: RunEvents | None = None) -> tuple[RunResult, Path]:
-    """Run ``spec`` and write its result to ``output`` (a file path); return both."""
+    """Run ``spec`` and write its result to ``output`` (a file path); return both.
+
+    Under MPI, rank 0 prepares scaffold and stimulus while the others wait, every rank
+    simulates its share, and rank 0 gathers the spikes and writes the one result.
+    """
     from cerebrepro.simulate.backends import load_backend
 
     events = events or RunEvents()
@@ -168,9 +173,10 @@ def run_experiment(spec: RunSpec, output: Path, events: RunEvents | None = None)
     timings: dict[str, float] = {}
 
     t0 = time.perf_counter()
-    scaffold = resolve_scaffold(spec, events)
-    events.phase("stimulus")
-    stimulus = resolve_stimulus(spec, scaffold)
+    with mpi.root_first():
+        scaffold = resolve_scaffold(spec, events)
+        events.phase("stimulus")
+        stimulus = resolve_stimulus(spec, scaffold)
     timings["prepare_s"] = time.perf_counter() - t0
 
     events.phase(f"build on {backend.NAME}")
@@ -193,8 +199,9 @@ def run_experiment(spec: RunSpec, output: Path, events: RunEvents | None = None)
     result.provenance = _provenance(spec, scaffold, stimulus, backend_facts, session, timings, started)
     result.provenance["spike_digest"] = result.spike_digest()
 
-    events.phase("write")
-    write_result(result, output)
+    if mpi.is_root():
+        events.phase("write")
+        write_result(result, output)
     return result, output
 
 
