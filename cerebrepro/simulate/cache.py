@@ -11,17 +11,18 @@ from filelock import FileLock
 
 from cerebrepro.data.cache import data_dir
 from cerebrepro.results.provenance import package_versions
-from cerebrepro.simulate.run import RunEvents, RunSpec, run_experiment
+from cerebrepro.simulate.run import SIMULATION_REVISION, RunEvents, RunSpec, run_experiment
 
 # Versions that change a run's spikes; the rest of the environment does not.
 _RELEVANT = ("cerebrepro", "nest-simulator", "PyNN", "numpy", "sPyNNaker", "Brian2")
 
 
 def run_key(spec: RunSpec) -> str:
-    """Digest of the spec (minus nothing: recording settings change the file) and relevant versions."""
+    """Digest of the spec, the simulation revision and the versions that change spikes."""
     versions = package_versions()
     payload = {
         "spec": dataclasses.asdict(spec),
+        "revision": SIMULATION_REVISION,
         "versions": {name: versions.get(name) for name in _RELEVANT},
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:20]

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from cerebrepro.model.cerebellum import CELLS, Projection
+from cerebrepro.model.spike_trains import SpikeTrains
 from cerebrepro.results.types import AnalogSignals, PopulationSpikes
 from cerebrepro.scaffold.types import Connections
 from cerebrepro.simulate import mpi
@@ -49,6 +50,18 @@ def setup(timestep: float, threads: int, seed: int) -> ModuleType:
         verbosity="error",
     )
     return sim
+
+
+# NEST's spike_generator moves a time that is not exactly on the grid to the next step, and
+# PyNN subtracts min_delay (for the parrot neurons) in floating point: 68.4 - 0.1 is
+# 68.30000000000001, which NEST delivers one step late. Handing NEST times a fraction of a
+# microsecond below the grid makes every spike land on its own step.
+INPUT_TIME_GUARD = 1e-4  # ms, a tenth of NEST's time tic
+
+
+def nest_input(trains: SpikeTrains) -> SpikeTrains:
+    """Spike trains on the timestep grid, shifted so that NEST delivers each on its own step."""
+    return SpikeTrains(trains.times - INPUT_TIME_GUARD, trains.offsets)
 
 
 def refuse_launcher_without_mpi() -> None:
@@ -91,12 +104,39 @@ def connect_arrays(sim: ModuleType, pre: Any, post: Any, rows: Connections, proj
 
 @dataclass
 class Recorders:
-    """NEST devices recording one network."""
+    """NEST devices recording one network, and the events already moved out of NEST.
+
+    ``drain()`` moves the recorded events into compact numpy buffers and clears NEST's
+    own storage, so a long run holds one chunk of events inside NEST at a time.
+    """
 
     spikes: Any
     id_ranges: dict[str, tuple[int, int]]  # population -> (first node id, size)
     multimeters: dict[str, tuple[Any, np.ndarray]] = field(default_factory=dict)
     interval: float = 0.1
+    spike_parts: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)  # (senders, times)
+    analog_parts: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = field(default_factory=dict)
+
+    def drain(self) -> None:
+        """Move every event recorded so far from NEST into this object's buffers."""
+        events = self.spikes.get("events")
+        if len(events["times"]):
+            self.spike_parts.append(
+                (np.asarray(events["senders"], dtype=np.int64), np.asarray(events["times"], dtype=np.float64))
+            )
+        self.spikes.n_events = 0
+        for name, (meter, cells) in self.multimeters.items():
+            events = meter.get("events")
+            if not len(events["times"]):
+                continue
+            first = self.id_ranges[name][0]
+            steps = np.round(np.asarray(events["times"]) / self.interval).astype(np.int32)
+            columns = np.searchsorted(cells, np.asarray(events["senders"]) - first).astype(np.int32)
+            values = np.column_stack(
+                [np.asarray(events[nest_name], dtype=np.float32) * scale for nest_name, scale in NEST_SIGNALS.values()]
+            )
+            self.analog_parts.setdefault(name, []).append((steps, columns, values))
+            meter.n_events = 0
 
 
 def record(populations: dict[str, Any], subsets: dict[str, np.ndarray], interval: float) -> Recorders:
@@ -131,13 +171,21 @@ def record(populations: dict[str, Any], subsets: dict[str, np.ndarray], interval
     return recorders
 
 
-def run(sim: ModuleType, duration: float, chunk: float, on_chunk: Callable[[float], None] | None = None) -> None:
-    """Advance the simulation to ``duration`` ms in chunks, reporting model time after each."""
+def run(
+    sim: ModuleType,
+    duration: float,
+    chunk: float,
+    on_chunk: Callable[[float], None] | None = None,
+    recorders: Recorders | None = None,
+) -> None:
+    """Advance the simulation to ``duration`` ms in chunks, draining recorders after each."""
     t = 0.0
     while t < duration - 1e-9:
         step = min(chunk, duration - t)
         sim.run(step)
         t += step
+        if recorders is not None:
+            recorders.drain()
         if on_chunk is not None:
             on_chunk(t)
 
@@ -147,9 +195,10 @@ def collect_spikes(recorders: Recorders, duration: float) -> dict[str, Populatio
 
     Under MPI every rank records its own neurons; rank 0 receives all of them.
     """
-    events = recorders.spikes.get("events")
+    recorders.drain()
+    parts = recorders.spike_parts or [(np.zeros(0, np.int64), np.zeros(0))]
     senders, times = mpi.gather_concatenated(
-        np.asarray(events["senders"], dtype=np.int64), np.asarray(events["times"], dtype=np.float64)
+        np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
     )
     keep = times < duration - 1e-9
     senders, times = senders[keep], times[keep]
@@ -163,27 +212,28 @@ def collect_spikes(recorders: Recorders, duration: float) -> dict[str, Populatio
 
 
 def collect_analog(recorders: Recorders, duration: float) -> dict[str, AnalogSignals]:
-    """Sampled v (mV) and conductances (uS) as (samples x cells) float32 arrays."""
+    """Sampled v (mV) and conductances (uS) as (samples x cells) float32 arrays.
+
+    Sample k is taken at (k + 1) * interval, up to ``duration`` inclusive.
+    """
+    recorders.drain()
+    n_samples = int(round(duration / recorders.interval))
     out = {}
-    for name, (meter, cells) in recorders.multimeters.items():
-        events = meter.get("events")
-        names = [nest_name for nest_name, _ in NEST_SIGNALS.values()]
-        times, senders, *values = mpi.gather_concatenated(
-            np.asarray(events["times"], dtype=np.float64),
-            np.asarray(events["senders"], dtype=np.int64),
-            *(np.asarray(events[name], dtype=np.float64) for name in names),
+    for name, (_, cells) in recorders.multimeters.items():
+        parts = recorders.analog_parts.get(name) or [
+            (np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros((0, len(NEST_SIGNALS)), np.float32))
+        ]
+        steps, columns, values = mpi.gather_concatenated(
+            np.concatenate([p[0] for p in parts]),
+            np.concatenate([p[1] for p in parts]),
+            np.concatenate([p[2] for p in parts]),
         )
-        events = dict(zip(names, values, strict=True))
-        keep = times <= duration + 1e-9
-        first = recorders.id_ranges[name][0]
-        column = np.searchsorted(cells, senders[keep] - first)
-        steps = np.round(times[keep] / recorders.interval).astype(np.int64)
-        row = steps - steps.min() if steps.size else steps
-        n_rows = int(row.max()) + 1 if row.size else 0
+        rows = steps.astype(np.int64) - 1
+        keep = (rows >= 0) & (rows < n_samples)
         signals = {}
-        for signal, (nest_name, scale) in NEST_SIGNALS.items():
-            grid = np.full((n_rows, cells.size), np.nan, dtype=np.float32)
-            grid[row, column] = np.asarray(events[nest_name])[keep] * scale
+        for k, signal in enumerate(NEST_SIGNALS):
+            grid = np.full((n_samples, cells.size), np.nan, dtype=np.float32)
+            grid[rows[keep], columns[keep]] = values[keep, k]
             signals[signal] = grid
         out[name] = AnalogSignals(cells, recorders.interval, signals)
     return out
@@ -233,7 +283,7 @@ def prepare(spec: Any, scaffold: Any, trains: Any, events: Any = None) -> Sessio
     network = build_network(
         sim,
         scaffold,
-        trains,
+        nest_input(trains),
         connect=connect_arrays,
         population_class=population_class(),
         on_projection=(lambda name: events.phase(f"wired {name}")) if events else None,
@@ -245,7 +295,7 @@ def prepare(spec: Any, scaffold: Any, trains: Any, events: Any = None) -> Sessio
 
 def simulate(session: Session, duration: float, on_time: Callable[[float], None] | None = None) -> None:
     """Run the built network for ``duration`` ms in chunks of 10 ms."""
-    run(session.sim, duration, chunk=10.0, on_chunk=on_time)
+    run(session.sim, duration, chunk=10.0, on_chunk=on_time, recorders=session.recorders)
 
 
 def collect(session: Session, duration: float) -> tuple[dict, dict, dict]:

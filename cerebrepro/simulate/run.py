@@ -27,6 +27,9 @@ from cerebrepro.results.types import RunResult
 from cerebrepro.scaffold.types import Scaffold
 from cerebrepro.simulate import mpi
 
+# Bump whenever a change to the code alters the spikes of a run with the same spec and
+# versions: cached runs and stored spike digests of an older revision are then not reused.
+SIMULATION_REVISION = 2
 DEFAULT_STIMULUS_SEED = 3  # the published stimulus is "stimulus_3"
 DEFAULT_KERNEL_SEED = 1
 
@@ -217,6 +220,7 @@ def _provenance(
     synapses = getattr(session, "synapses", {})
     return {
         "cerebrepro": __version__,
+        "simulation_revision": SIMULATION_REVISION,
         "simulator": spec.simulator,
         "versions": package_versions(),
         "backend": backend_facts,
