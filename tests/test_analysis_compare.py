@@ -12,7 +12,7 @@ from cerebrepro.analysis.compare import (
 from cerebrepro.errors import ResultError
 from cerebrepro.results.types import PopulationSpikes, RunResult
 
-PROVENANCE = {"scaffold_digest": "abc", "stimulus_sha256": "s1", "neuron_order": "default"}
+PROVENANCE = {"scaffold_digest": "abc", "stimulus_sha256": "s1", "cell_indices": "scaffold"}
 
 
 def run(times, cells, size=4, timestep=0.1, duration=1000.0, **provenance):
@@ -39,13 +39,13 @@ def test_refusal_lists_every_differing_field_with_both_values():
     assert "scaffold_digest: A=abc B=def" in message
     assert "stimulus_sha256: A=s1 B=<missing>" in message
     assert "population sizes: A={'golgi': 4} B={'golgi': 5}" in message
-    assert "duration" not in message and "neuron_order" not in message
+    assert "duration" not in message and "cell_indices" not in message
 
 
 def test_fields_missing_from_both_runs_are_accepted():
     a, b = run([], []), run([], [])
     for r in (a, b):
-        del r.provenance["neuron_order"]
+        del r.provenance["cell_indices"]
     assert comparison_mismatches(a, b) == []
 
 

@@ -26,7 +26,10 @@ from cerebrepro.model.cerebellum import REFERENCE_PROTOCOL, Protocol
 from cerebrepro.results.types import PopulationSpikes, RunResult
 
 COMPARISON_SCHEMA = "cerebrepro.comparison/1"
-REQUIRED_PROVENANCE: tuple[str, ...] = ("scaffold_digest", "stimulus_sha256", "neuron_order")
+# ``cell_indices`` says what a result's cell index means. Every backend maps its own neuron
+# order back, so results hold scaffold-local indices ("scaffold") whatever order the
+# simulator placed cells in (``neuron_order``, which does not need to agree).
+REQUIRED_PROVENANCE: tuple[str, ...] = ("scaffold_digest", "stimulus_sha256", "cell_indices")
 _MISSING = "<missing>"
 
 

@@ -1,3 +1,14 @@
 """Import every command module so that each registers itself on the app."""
 
-from cerebrepro.cli import analyse, export, fetch, info, run, scaffold  # noqa: F401
+from cerebrepro.cli import (  # noqa: F401  (each module registers its commands)
+    analyse,
+    bench,
+    export,
+    fetch,
+    info,
+    reproduce,
+    run,
+    scaffold,
+    spinnaker,
+    verify,
+)

@@ -45,11 +45,34 @@ def run(
     radius: Annotated[float, typer.Option(help="stimulus sphere radius (um)")] = REFERENCE_PROTOCOL.radius,
     burst: Annotated[str, typer.Option(help="poisson | periodic burst")] = REFERENCE_PROTOCOL.kind,
     record_v: Annotated[str, typer.Option(help="v/gsyn recording: none | subset | all")] = "subset",
+    neuron_order: Annotated[
+        str, typer.Option(help="SpiNNaker: cell order on cores, grid (paper) | default | random")
+    ] = "grid",
+    time_scale_factor: Annotated[
+        float | None, typer.Option(help="SpiNNaker: slow-down of the board (default 1000, as published)")
+    ] = None,
+    board: Annotated[str | None, typer.Option(help="SpiNNaker: board host name or IP")] = None,
+    spalloc: Annotated[str | None, typer.Option(help="SpiNNaker: spalloc server URL")] = None,
+    machine_version: Annotated[int | None, typer.Option(help="SpiNNaker: board version (3 or 5)")] = None,
+    virtual: Annotated[
+        bool, typer.Option(help="SpiNNaker: map on a virtual board and report cores; no spikes, no result file")
+    ] = False,
     output: Annotated[Path, typer.Option("-o", "--output", help="output directory (or a .h5 file path)")] = Path(
         "results"
     ),
 ) -> None:
-    """Run the cerebellum experiment and write one results file (HDF5)."""
+    """Run the cerebellum experiment and write one results file (HDF5).
+
+    On SpiNNaker, --virtual maps, places and routes the network without hardware and prints
+    the cores per population: a virtual board produces no spikes, so no result is written.
+    """
+    if virtual and simulator != "spinnaker":
+        raise typer.BadParameter("--virtual maps on a virtual SpiNNaker board: use it with --simulator spinnaker")
+    options = {}
+    if simulator == "spinnaker":
+        from cerebrepro.cli.spinnaker import spinnaker_options
+
+        options = spinnaker_options(neuron_order, None, time_scale_factor, board, spalloc, machine_version)
     protocol = dataclasses.replace(REFERENCE_PROTOCOL, f_peak=f_peak, radius=radius, kind=burst)
     spec = RunSpec(
         simulator=simulator,
@@ -62,7 +85,13 @@ def run(
         duration=duration,
         threads=threads,
         record_v=record_v,
+        options=options,
     )
+    if virtual:
+        from cerebrepro.cli.spinnaker import map_virtual
+
+        map_virtual(spec)
+        return
     path = output if output.suffix == ".h5" else default_output(spec, output)
     result, _ = run_with_progress(spec, path)
     print_summary(result, path)

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.ticker import MaxNLocator
 
 from cerebrepro.analysis.peaks import psth
 from cerebrepro.analysis.run import PSTH_PEAK_BIN, analyse_run
@@ -63,21 +64,10 @@ def activity_figure(
     samples = {}
     for column, run in enumerate(runs):
         for row, name in enumerate(populations):
-            spikes = run.result.spikes[name]
-            sample = raster_sample(spikes.size, RASTER_SAMPLE[name]) if name in RASTER_SAMPLE else None
-            samples[name] = sample
             raster = figure.add_subplot(grid[2 * row, column])
             histogram = figure.add_subplot(grid[2 * row + 1, column], sharex=raster)
-            stimulus = population_windows(name, run.result.duration, run.protocol)[1]
-            draw_raster(raster, name, spikes, view, sample)
-            draw_psth(histogram, spikes, run.result.duration, view)
-            for ax in (raster, histogram):
-                shade_stimulus(ax, stimulus.start, stimulus.stop)
-                ax.set_xlim(*view)
-            raster.tick_params(labelbottom=False)
+            samples[name] = draw_population(raster, histogram, name, run, view)
             histogram.tick_params(labelbottom=row == len(populations) - 1)
-            raster.set_ylabel(raster_label(name, spikes.size, sample), fontsize=FONT_SIZE)
-            histogram.set_ylabel("Hz", fontsize=FONT_SIZE - 1)
             if row == 0:
                 raster.set_title(run.label, fontsize=FONT_SIZE + 2, fontweight="bold")
         histogram.set_xlabel("time (ms)", fontsize=FONT_SIZE)
@@ -89,6 +79,24 @@ def activity_figure(
     return FigureOutput(NUMBER, figure, caption, activity_statistics(runs, samples, view))
 
 
+def draw_population(
+    raster: Axes, histogram: Axes, name: str, run: FigureRun, view: tuple[float, float]
+) -> np.ndarray | None:
+    """The raster and PSTH of one population of one run; returns the raster's cell sample."""
+    spikes = run.result.spikes[name]
+    sample = raster_sample(spikes.size, RASTER_SAMPLE[name]) if name in RASTER_SAMPLE else None
+    stimulus = population_windows(name, run.result.duration, run.protocol)[1]
+    draw_raster(raster, name, spikes, view, sample)
+    draw_psth(histogram, name, spikes, run.result.duration, view)
+    for ax in (raster, histogram):
+        shade_stimulus(ax, stimulus.start, stimulus.stop)
+        ax.set_xlim(*view)
+    raster.tick_params(labelbottom=False)
+    raster.set_ylabel(raster_label(name, spikes.size, sample), fontsize=FONT_SIZE)
+    histogram.set_ylabel("Hz", fontsize=FONT_SIZE - 1)
+    return sample
+
+
 def draw_raster(
     ax: Axes,
     name: str,
@@ -96,21 +104,35 @@ def draw_raster(
     view: tuple[float, float],
     sample: np.ndarray | None,
 ) -> None:
-    """One dot per spike at (time, cell index); rasterised so that the PDF stays small."""
+    """One mark per spike at (time, cell index); rasterised so that the PDF stays small.
+
+    With few cells each spike is a vertical tick one cell row high; with many, a dot.
+    """
     times, cells = spikes_in_view(spikes, view, sample)
-    dot = 0.6 if times.size > 20_000 else 1.5
+    rows = sample.size if sample is not None else spikes.size
+    row_points = RASTER_HEIGHT * 72.0 / max(rows, 1)
     colour = population_colour(name)
-    ax.scatter(times, cells, s=dot, marker=".", color=colour, linewidths=0, rasterized=True)
+    if row_points >= 3.0:
+        tick = min(0.8 * row_points, 9.0)
+        ax.scatter(times, cells, s=tick**2, marker="|", color=colour, linewidths=0.7, rasterized=True)
+    else:
+        dot = float(np.clip(1.5 * row_points**2, 0.8, 6.0))
+        ax.scatter(times, cells, s=dot, marker=".", color=colour, linewidths=0, rasterized=True)
     ax.set_ylim(-0.5, max(spikes.size, 1) - 0.5)
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
     tidy_axes(ax)
 
 
-def draw_psth(ax: Axes, spikes: PopulationSpikes, duration: float, view: tuple[float, float]) -> None:
+def draw_psth(
+    ax: Axes, name: str, spikes: PopulationSpikes, duration: float, view: tuple[float, float]
+) -> None:
     """The population rate (Hz per cell) in ``PSTH_BIN`` bins, over all cells."""
     edges, rates = psth(spikes.times, spikes.size, PSTH_BIN, duration)
     inside = (edges[1:] > view[0]) & (edges[:-1] < view[1])
     first, last = np.flatnonzero(inside)[[0, -1]] if inside.any() else (0, -1)
-    ax.stairs(rates[first : last + 1], edges[first : last + 2], color="0.15", linewidth=0.8)
+    values, bins = rates[first : last + 1], edges[first : last + 2]
+    ax.stairs(values, bins, fill=True, color=population_colour(name), alpha=0.45, linewidth=0)
+    ax.stairs(values, bins, color="0.15", linewidth=0.7)
     ax.set_ylim(bottom=0)
     tidy_axes(ax)
 
@@ -149,7 +171,7 @@ def activity_caption(
     columns = ", ".join(r.label for r in runs)
     body = (
         f"Spiking activity of every population from {view[0]:g} to {view[1]:g} ms of model time. "
-        f"For each population (rows, input first) a raster plot (one dot per spike; y: the "
+        f"For each population (rows, input first) a raster plot (one mark per spike; y: the "
         f"population-local cell index) above its PSTH (population rate per cell in "
         f"{PSTH_BIN:g} ms bins, Hz; one rate scale per population across columns). Shaded: the "
         f"population's stimulus window, {protocol.start:g}-{protocol.stop:g} ms shifted by its "
@@ -184,6 +206,5 @@ def activity_statistics(
             for name, s in samples.items()
             if s is not None
         },
-        "runs": [{"label": r.label, "path": str(r.path) if r.path else None, "status": r.status} for r in runs],
         "populations": per_run,
     }

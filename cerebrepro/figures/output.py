@@ -54,6 +54,7 @@ def write_figure(output: FigureOutput, directory: Path, stem: str | None = None)
         directory / f"{stem}.txt",
     )
     output.figure.savefig(files.png, dpi=DPI)
+    output.figure.set_layout_engine("none")  # keep the layout just computed: no second pass
     output.figure.savefig(files.pdf)
     write_stats({"figure": output.number, "caption": output.caption, **output.statistics}, files.statistics)
     files.caption.write_text(output.caption, encoding="utf-8")

@@ -116,3 +116,14 @@ def runs_paragraph(runs: Sequence[FigureRun]) -> str:
     if len(runs) == 1:
         return f"Run: {runs[0].describe()}."
     return "Runs: " + "; ".join(f"({k}) {r.describe()}" for k, r in enumerate(runs, 1)) + "."
+
+
+def run_labels(runs: Sequence[FigureRun]) -> list[str]:
+    """The runs' display names, numbered where two runs share one (``NEST``, ``NEST (2)``)."""
+    labels: list[str] = []
+    for run in runs:
+        label, k = run.label, 2
+        while label in labels:
+            label, k = f"{run.label} ({k})", k + 1
+        labels.append(label)
+    return labels

@@ -13,6 +13,7 @@ from types import MappingProxyType
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from cerebrepro.model.cerebellum import POPULATIONS
 
@@ -93,3 +94,11 @@ def panel_letter(ax: Axes, letter: str) -> None:
         -0.08, 1.04, letter, transform=ax.transAxes, fontsize=FONT_SIZE + 3, fontweight="bold",
         va="bottom", ha="right",
     )
+
+
+def plain_log_scale(ax: Axes) -> None:
+    """A log y axis labelled 1, 2, 5, 10, 20, ... in plain numbers."""
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.10g}"))
+    ax.yaxis.set_minor_formatter(NullFormatter())

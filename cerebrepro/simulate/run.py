@@ -239,6 +239,7 @@ def _provenance(
         "stimulus": stimulus.info,
         "stimulus_sha256": stimulus.info["sha256"],
         "neuron_order": backend_facts.get("neuron_order", "default"),
+        "cell_indices": "scaffold",  # every backend maps its neuron order back
         "seeds": {
             "scaffold": scaffold.attrs.get("seed"),
             "stimulus": spec.stimulus_seed if spec.stimulus == "generated" else None,

@@ -75,7 +75,9 @@ class Verification:
         return not self.failures and self.digest.status != FAIL
 
 
-def incompatibilities(reference: Reference, provenance: Mapping[str, object], timestep: float, duration: float) -> list[str]:
+def incompatibilities(
+    reference: Reference, provenance: Mapping[str, object], timestep: float, duration: float
+) -> list[str]:
     """What makes a run incomparable with ``reference`` (empty when it is comparable)."""
     problems = []
     expected_digest = reference.scaffold.get("digest")
@@ -91,9 +93,13 @@ def incompatibilities(reference: Reference, provenance: Mapping[str, object], ti
             f"the reference's is {_short(expected_stimulus)}"
         )
     if not math.isclose(timestep, reference.spec.timestep):
-        problems.append(f"timestep {timestep:g} ms, the reference's is {reference.spec.timestep:g} ms")
+        problems.append(
+            f"timestep {timestep:g} ms, the reference's is {reference.spec.timestep:g} ms"
+        )
     if not math.isclose(duration, reference.spec.duration):
-        problems.append(f"duration {duration:g} ms, the reference's is {reference.spec.duration:g} ms")
+        problems.append(
+            f"duration {duration:g} ms, the reference's is {reference.spec.duration:g} ms"
+        )
     return problems
 
 
@@ -117,33 +123,27 @@ def check_figures(reference: Reference, measured: Mapping[str, float]) -> list[F
     ]
 
 
-def check_digest(reference: Reference, provenance: Mapping[str, object], spike_digest: str) -> DigestCheck:
+def check_digest(
+    reference: Reference, provenance: Mapping[str, object], spike_digest: str
+) -> DigestCheck:
     """The exact check when the run's simulator setup is the reference's; else skipped, saying why."""
     exact = reference.exact
     expected = exact.get("spike_digest")
     if not expected:
         return DigestCheck(SKIPPED, "the reference records no spike digest")
-    versions = provenance.get("versions") or {}
-    spec = provenance.get("spec") or {}
-    here = {
-        "simulator": provenance.get("simulator"),
-        "threads": provenance.get("threads"),
-        "kernel_seed": spec.get("kernel_seed") if isinstance(spec, Mapping) else None,
-    }
+    here = run_setup(provenance)
     differences = [
-        f"{key} {here[key]} here, {exact.get(key)} in the reference"
-        for key in ("simulator", "threads", "kernel_seed")
-        if key in exact and here[key] != exact.get(key)
-    ]
-    differences += [
-        f"{name} {versions.get(name)} here, {exact.get(name)} in the reference"
-        for name in exact
-        if name not in ("spike_digest", "simulator", "threads", "kernel_seed")
-        and isinstance(versions, Mapping)
-        and versions.get(name) != exact.get(name)
+        f"{key} {here.get(key)} here, {value} in the reference"
+        for key, value in exact.items()
+        if key != "spike_digest" and here.get(key) != value
     ]
     if differences:
-        return DigestCheck(SKIPPED, "valid only for the reference's setup: " + "; ".join(differences), expected, spike_digest)
+        return DigestCheck(
+            SKIPPED,
+            "valid only for the reference's setup: " + "; ".join(differences),
+            expected,
+            spike_digest,
+        )
     if spike_digest == expected:
         return DigestCheck(PASS, "the spikes equal the reference's exactly", expected, spike_digest)
     return DigestCheck(
@@ -154,7 +154,22 @@ def check_digest(reference: Reference, provenance: Mapping[str, object], spike_d
     )
 
 
-def verify_figures(reference: Reference, result: RunResult, measured: Mapping[str, float]) -> Verification:
+def run_setup(provenance: Mapping[str, object]) -> dict[str, object]:
+    """What a spike digest depends on besides scaffold and stimulus: simulator, threads,
+    kernel seed and package versions."""
+    spec = provenance.get("spec")
+    versions = provenance.get("versions")
+    return {
+        "simulator": provenance.get("simulator"),
+        "threads": provenance.get("threads"),
+        "kernel_seed": spec.get("kernel_seed") if isinstance(spec, Mapping) else None,
+        **(versions if isinstance(versions, Mapping) else {}),
+    }
+
+
+def verify_figures(
+    reference: Reference, result: RunResult, measured: Mapping[str, float]
+) -> Verification:
     """Verify a comparable run given its measured figures."""
     require_comparable(reference, result)
     return Verification(

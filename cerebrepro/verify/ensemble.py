@@ -11,18 +11,15 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from cerebrepro.analysis.run import analyse_run
-from cerebrepro.model.cerebellum import Protocol
 from cerebrepro.results.io import read_result
 from cerebrepro.results.provenance import now_utc, package_versions
-from cerebrepro.results.types import RunResult
-from cerebrepro.scaffold.types import Scaffold
 from cerebrepro.simulate.cache import cached_run
 from cerebrepro.simulate.run import RunEvents, RunSpec, resolve_scaffold
 from cerebrepro.verify.experiments import scaffold_seed_of
-from cerebrepro.verify.figures import Figure, regression_figures
+from cerebrepro.verify.figures import Figure
+from cerebrepro.verify.measure import measure_figures
 from cerebrepro.verify.reference import Reference, ReferenceFigure
-from cerebrepro.verify.tolerances import FLOOR_COUNTS, MARGIN, derive_tolerance
+from cerebrepro.verify.tolerances import DEFAULT_RULE, ToleranceRule, derive_tolerance
 
 EXACT_CHECK_PACKAGES = ("nest-simulator", "PyNN")  # the simulator a digest is valid for
 RECORDED_PACKAGES = ("cerebrepro", "nest-simulator", "PyNN", "numpy")
@@ -38,11 +35,6 @@ class Member:
     spike_digest: str
 
 
-def analyse_for_verification(result: RunResult, scaffold: Scaffold, protocol: Protocol) -> dict[str, Figure]:
-    """The regression figures of a run on its scaffold."""
-    return regression_figures(analyse_run(result, scaffold, protocol))
-
-
 def run_member(spec: RunSpec, events: RunEvents | None = None) -> Member:
     """Run ``spec`` (or reuse its cached result) and extract its figures."""
     path, _ = cached_run(spec, events)
@@ -50,7 +42,7 @@ def run_member(spec: RunSpec, events: RunEvents | None = None) -> Member:
     if events:
         events.phase("analyse")
     scaffold = resolve_scaffold(spec)
-    figures = analyse_for_verification(result, scaffold, spec.protocol)
+    figures = measure_figures(result, scaffold, spec.protocol)
     return Member(spec, result.provenance, figures, result.spike_digest())
 
 
@@ -58,15 +50,17 @@ def run_ensemble(
     specs: Sequence[RunSpec], events_for: Callable[[int, RunSpec], RunEvents] | None = None
 ) -> list[Member]:
     """Every member of the ensemble, in order; ``events_for(index, spec)`` reports progress."""
-    return [run_member(spec, events_for(k, spec) if events_for else None) for k, spec in enumerate(specs)]
+    return [
+        run_member(spec, events_for(k, spec) if events_for else None)
+        for k, spec in enumerate(specs)
+    ]
 
 
 def build_reference(
     experiment: str,
     members: Sequence[Member],
     command: str,
-    margin: float = MARGIN,
-    floor_counts: float = FLOOR_COUNTS,
+    rule: ToleranceRule = DEFAULT_RULE,
 ) -> Reference:
     """The reference of ``experiment`` from its ensemble (``members[0]`` is the reference run)."""
     head = members[0]
@@ -78,8 +72,10 @@ def build_reference(
             left_out[name] = "undefined on " + ", ".join(missing)
             continue
         values = [m.figures[name].value for m in members]
-        spread = derive_tolerance(figure.value, values, figure.resolution, margin, floor_counts)
-        figures[name] = ReferenceFigure(figure.value, spread.tolerance, figure.unit, figure.resolution, spread)
+        spread = derive_tolerance(figure.value, values, figure.resolution, rule)
+        figures[name] = ReferenceFigure(
+            figure.value, spread.tolerance, figure.unit, figure.resolution, spread
+        )
     versions = p.get("versions") or package_versions()
     scaffold = p["scaffold"]
     return Reference(
@@ -104,12 +100,7 @@ def build_reference(
         },
         figures=figures,
         versions={name: versions.get(name) for name in RECORDED_PACKAGES},
-        tolerance_rule={
-            "margin": margin,
-            "floor_counts": floor_counts,
-            "rule": "tolerance = max(margin * max |x_i - x_ref| over the ensemble, "
-            "floor_counts * resolution), rounded up to 3 significant digits",
-        },
+        tolerance_rule=rule.describe(),
         ensemble=[_member_record(m) for m in members],
         left_out=left_out,
         created=now_utc(),
@@ -118,7 +109,9 @@ def build_reference(
 
 
 def _member_label(member: Member) -> str:
-    return f"stimulus seed {member.spec.stimulus_seed} / scaffold seed {scaffold_seed_of(member.spec)}"
+    return (
+        f"stimulus seed {member.spec.stimulus_seed} / scaffold seed {scaffold_seed_of(member.spec)}"
+    )
 
 
 def _member_record(member: Member) -> dict[str, object]:
@@ -127,7 +120,9 @@ def _member_record(member: Member) -> dict[str, object]:
         "scaffold_seed": scaffold_seed_of(member.spec),
         "scaffold_digest": member.provenance.get("scaffold_digest"),
         "spike_digest": member.spike_digest,
-        "simulate_s": round(float((member.provenance.get("timings") or {}).get("simulate_s", 0.0)), 1),
+        "simulate_s": round(
+            float((member.provenance.get("timings") or {}).get("simulate_s", 0.0)), 1
+        ),
     }
 
 

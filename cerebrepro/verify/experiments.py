@@ -30,15 +30,21 @@ class Experiment:
     scaffold_seeds: int = 3  # including the reference's own scaffold
 
 
+def rebuilt_on_nest(size: float, duration: float, threads: int) -> RunSpec:
+    """A NEST run of the rebuilt scaffold with default seeds, recording spikes only."""
+    return RunSpec(
+        simulator="nest",
+        scaffold="rebuilt",
+        size=size,
+        duration=duration,
+        threads=threads,
+        record_v="none",
+    )
+
+
 EXPERIMENTS: dict[str, Experiment] = {
-    FULL: Experiment(
-        FULL,
-        RunSpec(simulator="nest", scaffold="rebuilt", size=400.0, duration=1000.0, threads=2, record_v="none"),
-    ),
-    QUICK: Experiment(
-        QUICK,
-        RunSpec(simulator="nest", scaffold="rebuilt", size=100.0, duration=500.0, threads=1, record_v="none"),
-    ),
+    FULL: Experiment(FULL, rebuilt_on_nest(size=400.0, duration=1000.0, threads=2)),
+    QUICK: Experiment(QUICK, rebuilt_on_nest(size=100.0, duration=500.0, threads=1)),
 }
 
 
@@ -47,7 +53,9 @@ def experiment(name: str) -> Experiment:
     try:
         return EXPERIMENTS[name]
     except KeyError:
-        raise CerebreproError(f"no reference experiment {name!r} (known: {', '.join(EXPERIMENTS)})") from None
+        raise CerebreproError(
+            f"no reference experiment {name!r} (known: {', '.join(EXPERIMENTS)})"
+        ) from None
 
 
 def reference_dir() -> Path:
@@ -56,6 +64,7 @@ def reference_dir() -> Path:
 
 
 def reference_path(name: str) -> Path:
+    """The stored reference file of the experiment ``name``."""
     return reference_dir() / f"{name}.yaml"
 
 
@@ -77,10 +86,14 @@ def ensemble_specs(spec: RunSpec, stimulus_seeds: int, scaffold_seeds: int) -> l
     """
     if stimulus_seeds < 1 or scaffold_seeds < 1:
         raise CerebreproError("an ensemble needs at least one stimulus seed and one scaffold seed")
-    stimulus = other_seeds(spec.stimulus_seed, stimulus_seeds) if spec.stimulus == "generated" else [spec.stimulus_seed]
+    stimulus = (
+        other_seeds(spec.stimulus_seed, stimulus_seeds)
+        if spec.stimulus == "generated"
+        else [spec.stimulus_seed]
+    )
     specs = [dataclasses.replace(spec, stimulus_seed=seed) for seed in stimulus]
-    if spec.scaffold == "rebuilt":
-        for seed in other_seeds(scaffold_seed_of(spec) or 0, scaffold_seeds)[1:]:
+    scaffold_seed = scaffold_seed_of(spec)
+    if scaffold_seed is not None:
+        for seed in other_seeds(scaffold_seed, scaffold_seeds)[1:]:
             specs.append(dataclasses.replace(spec, scaffold_seed=seed))
     return specs
-

@@ -86,7 +86,9 @@ def load_figures(prefix: str, load: dict) -> Iterator[Figure]:
         yield Figure(f"{prefix}.{order}.peak", _number(load[order]["peak"]), "packets", 1.0)
     default_peak = _number(load["default"]["peak"])
     resolution = 100.0 / default_peak if default_peak else math.nan
-    yield Figure(f"{prefix}.peak_reduction_percent", _number(load["peak_reduction_percent"]), "%", resolution)
+    yield Figure(
+        f"{prefix}.peak_reduction_percent", _number(load["peak_reduction_percent"]), "%", resolution
+    )
 
 
 def _number(value: object) -> float:

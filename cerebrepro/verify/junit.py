@@ -46,7 +46,10 @@ def junit_tree(verification: Verification) -> ET.ElementTree:
     case = ET.SubElement(suite, "testcase", classname=suite_name, name=DIGEST_CASE)
     if digest.status == FAIL:
         ET.SubElement(
-            case, "failure", message=f"{digest.reason}: expected {digest.expected}, got {digest.measured}", type="DigestMismatch"
+            case,
+            "failure",
+            message=f"{digest.reason}: expected {digest.expected}, got {digest.measured}",
+            type="DigestMismatch",
         )
     elif digest.status == SKIPPED:
         ET.SubElement(case, "skipped", message=digest.reason)

@@ -14,6 +14,8 @@ Layout (``format: cerebrepro.reference/1``)::
     left_out: {figure: reason}          figures not defined on every ensemble run
     figures: {name: {reference, tolerance, unit, resolution, spread: {n, min, max, std,
               max_deviation, floor, floored}}}
+
+Reference values are stored to 10 significant digits, resolutions and spreads to 6.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from cerebrepro.simulate.run import RunSpec
 from cerebrepro.verify.tolerances import Spread
 
 FORMAT = "cerebrepro.reference/1"
+VALUE_DIGITS = 10  # significant digits of a stored reference value
+SPREAD_DIGITS = 6  # of the resolution and the spread, which only document the tolerance
 
 
 class ReferenceFileError(CerebreproError):
@@ -94,11 +98,15 @@ def reference_to_plain(reference: Reference) -> dict[str, object]:
         "left_out": reference.left_out,
         "figures": {
             name: {
-                "reference": f.reference,
+                "reference": significant(f.reference, VALUE_DIGITS),
                 "tolerance": f.tolerance,
                 "unit": f.unit,
-                "resolution": f.resolution,
-                "spread": dataclasses.asdict(f.spread),
+                "resolution": significant(f.resolution, SPREAD_DIGITS),
+                "spread": {
+                    key: significant(value, SPREAD_DIGITS) if isinstance(value, float) else value
+                    for key, value in dataclasses.asdict(f.spread).items()
+                    if key != "tolerance"
+                },
             }
             for name, f in reference.figures.items()
         },
@@ -116,7 +124,7 @@ def reference_from_plain(data: dict) -> Reference:
                 tolerance=float(f["tolerance"]),
                 unit=str(f["unit"]),
                 resolution=float(f["resolution"]),
-                spread=Spread(**f["spread"]),
+                spread=Spread(**f["spread"], tolerance=float(f["tolerance"])),
             )
             for name, f in data["figures"].items()
         }
@@ -138,6 +146,11 @@ def reference_from_plain(data: dict) -> Reference:
         raise ReferenceFileError(f"malformed reference ({type(exc).__name__}: {exc})") from exc
 
 
+def significant(value: float, digits: int) -> float:
+    """``value`` rounded to ``digits`` significant digits (so that the file reads well)."""
+    return float(f"{value:.{digits}g}")
+
+
 def read_reference(path: Path) -> Reference:
     """Read a stored reference, naming the file in any error."""
     path = Path(path)
@@ -157,7 +170,9 @@ def read_reference(path: Path) -> Reference:
 def write_reference(reference: Reference, path: Path, header: str = "") -> Path:
     """Write ``reference`` as YAML atomically, ``header`` first as comment lines."""
     comments = "".join(f"# {line}".rstrip() + "\n" for line in header.splitlines())
-    body = yaml.safe_dump(reference_to_plain(reference), sort_keys=False, width=100)
+    body = yaml.safe_dump(
+        reference_to_plain(reference), sort_keys=False, width=100, default_flow_style=None
+    )
     with atomic_path(Path(path), suffix=".yaml") as tmp:
         tmp.write_text(comments + body)
     return Path(path)

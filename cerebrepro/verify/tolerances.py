@@ -40,20 +40,39 @@ class Spread:
     floored: bool  # the floor, not the spread, set the tolerance
 
 
+@dataclass(frozen=True)
+class ToleranceRule:
+    """How a tolerance follows from an ensemble: a margin on the spread, a floor in counts."""
+
+    margin: float = MARGIN
+    floor_counts: float = FLOOR_COUNTS
+
+    def describe(self) -> dict[str, object]:
+        """The rule as stored in a reference file."""
+        return {
+            "margin": self.margin,
+            "floor_counts": self.floor_counts,
+            "rule": "tolerance = max(margin * max |x_i - x_ref| over the ensemble, "
+            f"floor_counts * resolution), rounded up to {SIGNIFICANT_DIGITS} significant digits",
+        }
+
+
+DEFAULT_RULE = ToleranceRule()
+
+
 def derive_tolerance(
     reference: float,
     values: Sequence[float],
     resolution: float,
-    margin: float = MARGIN,
-    floor_counts: float = FLOOR_COUNTS,
+    rule: ToleranceRule = DEFAULT_RULE,
 ) -> Spread:
-    """The spread of ``values`` around ``reference`` and the tolerance it implies."""
+    """The spread of ``values`` around ``reference`` and the tolerance ``rule`` gives it."""
     x = np.asarray(values, dtype=float)
     if x.size == 0:
         raise ValueError("an ensemble needs at least one value")
     max_deviation = float(np.max(np.abs(x - reference)))
-    floor = floor_counts * resolution if math.isfinite(resolution) else 0.0
-    floored = margin * max_deviation < floor
+    floor = rule.floor_counts * resolution if math.isfinite(resolution) else 0.0
+    floored = rule.margin * max_deviation < floor
     return Spread(
         n=int(x.size),
         min=float(x.min()),
@@ -61,7 +80,7 @@ def derive_tolerance(
         std=float(x.std(ddof=1)) if x.size > 1 else 0.0,
         max_deviation=max_deviation,
         floor=floor,
-        tolerance=round_up(floor if floored else margin * max_deviation),
+        tolerance=round_up(floor if floored else rule.margin * max_deviation),
         floored=floored,
     )
 

@@ -1,0 +1,229 @@
+"""The E-I balanced random network of the sPyNNaker tutorial, as data, connection lists and a PyNN builder.
+
+The network is the balanced random network example published with the sPyNNaker paper
+(Rhodes et al. 2018, Front. Neurosci. 12:816, supplementary material; also used in the
+SpiNNaker workshop material): 500 excitatory and 125 inhibitory current-based LIF cells,
+250 Poisson sources (50 Hz for 5 s) and 250 sources that all fire once at 1000 ms.
+
+Wiring as published (weights in nA; negative onto the inhibitory receptor, which is PyNN's
+convention for current-based synapses: PyNN passes the sign on to NEST as it is, and
+sPyNNaker takes the magnitude):
+
+| projection  | pre -> post              | connector              | weight | receptor   |
+|-------------|--------------------------|------------------------|--------|------------|
+| pulse_exc   | pulse -> excitatory      | fixed probability 0.05 | 0.1    | excitatory |
+| poisson_exc | poisson -> excitatory    | fixed probability 0.2  | 0.06   | excitatory |
+| poisson_inh | poisson -> inhibitory    | fixed probability 0.2  | 0.03   | excitatory |
+| exc_exc     | excitatory -> excitatory | fixed probability 0.1  | 0.03   | excitatory |
+| exc_self    | excitatory -> excitatory | one to one             | 0.03   | excitatory |
+| inh_inh     | inhibitory -> inhibitory | fixed probability 0.1  | -0.03  | inhibitory |
+| exc_inh     | excitatory -> inhibitory | fixed probability 0.2  | 0.06   | excitatory |
+| inh_exc     | inhibitory -> excitatory | fixed probability 0.2  | -0.06  | inhibitory |
+
+Every delay is drawn uniformly from [1, 10] ms (and rounded to the time step, as both
+simulators do). Only the excitatory membranes start uniformly in [v_reset, v_thresh]; the
+inhibitory ones start at v_rest (= v_reset), as in the tutorial. Self-connections are
+allowed in the fixed-probability projections (PyNN's default there).
+
+The connection lists and initial potentials are drawn here with numpy from the run's seed,
+so NEST and SpiNNaker get the same network; the Poisson spikes are the simulator's own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from types import MappingProxyType, ModuleType
+from typing import Any, Literal
+
+import numpy as np
+
+Receptor = Literal["excitatory", "inhibitory"]
+ONE_TO_ONE = "one_to_one"
+DURATION = 5000.0  # ms, the tutorial's run
+DELAY_RANGE = (1.0, 10.0)  # ms
+POISSON_RATE = 50.0  # Hz
+PULSE_TIME = 1000.0  # ms
+
+
+def _lif(tau_syn_I: float) -> Mapping[str, float]:
+    return MappingProxyType(
+        dict(
+            tau_m=20.0, cm=1.0, v_rest=-65.0, v_reset=-65.0, v_thresh=-50.0,
+            tau_syn_E=5.0, tau_syn_I=tau_syn_I, tau_refrac=0.3, i_offset=0.0,
+        )
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Population:
+    """One population: its size, PyNN model and parameters."""
+
+    name: str
+    size: int
+    model: Literal["IF_curr_exp", "SpikeSourcePoisson", "SpikeSourceArray"]
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    random_v: bool = False  # membranes start uniformly in [v_reset, v_thresh]
+
+    @property
+    def is_source(self) -> bool:
+        return self.model != "IF_curr_exp"
+
+
+@dataclass(frozen=True)
+class Projection:
+    """One static projection; ``probability`` is a number or ``ONE_TO_ONE``."""
+
+    name: str
+    pre: str
+    post: str
+    probability: float | str
+    weight: float  # nA, negative onto the inhibitory receptor
+    receptor: Receptor
+
+
+POPULATIONS: tuple[Population, ...] = (
+    Population("excitatory", 500, "IF_curr_exp", _lif(tau_syn_I=15.0), random_v=True),
+    Population("inhibitory", 125, "IF_curr_exp", _lif(tau_syn_I=5.0)),
+    Population("poisson", 250, "SpikeSourcePoisson", MappingProxyType({"rate": POISSON_RATE, "duration": DURATION})),
+    Population("pulse", 250, "SpikeSourceArray", MappingProxyType({"spike_times": (PULSE_TIME,)})),
+)
+SIZES: Mapping[str, int] = MappingProxyType({p.name: p.size for p in POPULATIONS})
+
+_E, _I = "excitatory", "inhibitory"
+PROJECTIONS: tuple[Projection, ...] = (
+    Projection("pulse_exc", "pulse", "excitatory", 0.05, 0.1, _E),
+    Projection("poisson_exc", "poisson", "excitatory", 0.2, 0.06, _E),
+    Projection("poisson_inh", "poisson", "inhibitory", 0.2, 0.03, _E),
+    Projection("exc_exc", "excitatory", "excitatory", 0.1, 0.03, _E),
+    Projection("exc_self", "excitatory", "excitatory", ONE_TO_ONE, 0.03, _E),
+    Projection("inh_inh", "inhibitory", "inhibitory", 0.1, -0.03, _I),
+    Projection("exc_inh", "excitatory", "inhibitory", 0.2, 0.06, _E),
+    Projection("inh_exc", "inhibitory", "excitatory", 0.2, -0.06, _I),
+)
+
+
+@dataclass(frozen=True)
+class Connections:
+    """One projection's synapses: parallel arrays of local pre and post indices and delays (ms)."""
+
+    pre: np.ndarray
+    post: np.ndarray
+    delay: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.pre.size)
+
+
+def draw_connections(projection: Projection, rng: np.random.Generator, timestep: float) -> Connections:
+    """The synapses of ``projection``: every (pre, post) pair kept with its probability."""
+    n_pre, n_post = SIZES[projection.pre], SIZES[projection.post]
+    if projection.probability == ONE_TO_ONE:
+        pre = post = np.arange(min(n_pre, n_post), dtype=np.int64)
+    else:
+        pre, post = np.nonzero(rng.random((n_pre, n_post)) < float(projection.probability))
+    delay = np.round(rng.uniform(*DELAY_RANGE, size=pre.size) / timestep) * timestep
+    return Connections(pre.astype(np.int64), post.astype(np.int64), delay)
+
+
+def draw_network(seed: int, timestep: float) -> dict[str, Connections]:
+    """The connection lists of every projection (one random stream per projection)."""
+    return {
+        p.name: draw_connections(p, np.random.default_rng([seed, index]), timestep)
+        for index, p in enumerate(PROJECTIONS)
+    }
+
+
+def initial_potentials(population: Population, seed: int) -> np.ndarray | None:
+    """Uniform starting membrane potentials in [v_reset, v_thresh], or None (start at v_rest)."""
+    if not population.random_v:
+        return None
+    rng = np.random.default_rng([seed, len(PROJECTIONS) + POPULATIONS.index(population)])
+    return rng.uniform(population.parameters["v_reset"], population.parameters["v_thresh"], population.size)
+
+
+def connectivity_digest(connections: Mapping[str, Connections]) -> str:
+    """sha256 over every projection's (pre, post, delay) arrays."""
+    h = hashlib.sha256()
+    for name in sorted(connections):
+        c = connections[name]
+        h.update(name.encode())
+        for array, dtype in ((c.pre, "<i8"), (c.post, "<i8"), (np.round(c.delay, 6), "<f8")):
+            h.update(np.ascontiguousarray(array, dtype=dtype).tobytes())
+    return h.hexdigest()
+
+
+def describe_model() -> dict[str, object]:
+    """The model's populations and projections as plain data (for provenance)."""
+    return {
+        "populations": [
+            {"name": p.name, "size": p.size, "model": p.model, "parameters": dict(p.parameters), "random_v": p.random_v}
+            for p in POPULATIONS
+        ],
+        "projections": [asdict(p) for p in PROJECTIONS],
+        "delay_range_ms": list(DELAY_RANGE),
+    }
+
+
+@dataclass
+class Network:
+    """The PyNN populations of one built network and the synapses wired per projection."""
+
+    populations: dict[str, Any]
+    synapses: dict[str, int]
+    digest: str
+
+
+def create_population(sim: ModuleType, population: Population, seed: int, source_seed: int | None) -> Any:
+    """One PyNN population; ``source_seed`` seeds sPyNNaker's on-chip Poisson sources."""
+    parameters = dict(population.parameters)
+    if population.model == "SpikeSourceArray":
+        parameters["spike_times"] = list(parameters["spike_times"])
+    celltype = getattr(sim, population.model)(**parameters)
+    extra = {}
+    if population.model == "SpikeSourcePoisson" and source_seed is not None:
+        extra["additional_parameters"] = {"seed": source_seed}
+    made = sim.Population(population.size, celltype, label=population.name, **extra)
+    potentials = initial_potentials(population, seed)
+    if potentials is not None:
+        made.initialize(v=potentials)
+    return made
+
+
+# connect(sim, pre_population, post_population, rows, projection): wire one projection
+ConnectFunction = Callable[[ModuleType, Any, Any, Connections, Projection], None]
+
+
+def connect_from_list(sim: ModuleType, pre: Any, post: Any, rows: Connections, projection: Projection) -> None:
+    """Wire ``rows`` through PyNN's FromListConnector (any PyNN backend)."""
+    table = np.column_stack([rows.pre, rows.post, np.full(len(rows), projection.weight), rows.delay])
+    sim.Projection(
+        pre,
+        post,
+        sim.FromListConnector(table, column_names=["weight", "delay"]),
+        synapse_type=sim.StaticSynapse(),
+        receptor_type=projection.receptor,
+        label=projection.name,
+    )
+
+
+def build_network(
+    sim: ModuleType,
+    seed: int,
+    timestep: float,
+    source_seed: int | None = None,
+    connect: ConnectFunction = connect_from_list,
+) -> Network:
+    """Create the four populations and eight projections in a set-up PyNN simulator (nothing recorded).
+
+    ``connect`` wires one projection (default: PyNN's FromListConnector; a backend may
+    pass a faster one).
+    """
+    populations = {p.name: create_population(sim, p, seed, source_seed) for p in POPULATIONS}
+    connections = draw_network(seed, timestep)
+    for projection in PROJECTIONS:
+        pre, post = populations[projection.pre], populations[projection.post]
+        connect(sim, pre, post, connections[projection.name], projection)
+    synapses = {name: len(rows) for name, rows in connections.items()}
+    return Network(populations, synapses, connectivity_digest(connections))

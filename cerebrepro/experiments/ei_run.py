@@ -1,0 +1,99 @@
+"""One run of the E-I balanced network on NEST or SpiNNaker, written in the project's results format.
+
+Each simulator is a module of the same shape (:mod:`cerebrepro.experiments.ei_nest`,
+:mod:`cerebrepro.experiments.ei_spinnaker`): ``run(seed, duration, threads, timestep,
+virtual, path) -> Ran``. NEST runs at the project's 0.1 ms time step by default,
+SpiNNaker at 1.0 ms (the tutorial's own step; see the SpiNNaker module for why).
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cerebrepro import __version__
+from cerebrepro.errors import SimulatorError
+from cerebrepro.experiments.ei_balanced import Network, describe_model
+from cerebrepro.results.io import write_result
+from cerebrepro.results.provenance import machine, now_utc, package_versions, peak_memory_bytes
+from cerebrepro.results.types import PopulationSpikes, RunResult
+
+EXPERIMENT = "ei-balanced"
+SIMULATORS = ("nest", "spinnaker")
+DEFAULT_TIMESTEP = {"nest": 0.1, "spinnaker": 1.0}  # ms
+
+
+def default_output(simulator: str, seed: int, duration: float, threads: int, virtual: bool, directory: Path) -> Path:
+    """``ei-balanced_<simulator>_s<seed>_<duration>ms_t<threads>.h5`` (``.mapping.json`` when virtual)."""
+    stem = f"{EXPERIMENT}_{simulator}_s{seed}_{duration:g}ms_t{threads}"
+    return Path(directory) / (f"{stem}.mapping.json" if virtual else f"{stem}.h5")
+
+
+def run_ei_balanced(
+    simulator: str = "nest",
+    seed: int = 1,
+    duration: float = 5000.0,
+    threads: int = 1,
+    output: Path = Path("results"),
+    virtual: bool = False,
+    timestep: float | None = None,
+) -> Path:
+    """Run the E-I balanced network and return the path written.
+
+    ``output`` is a directory (a name is derived) or a ``.h5`` path. ``seed`` fixes the
+    connectivity, the initial potentials and the simulator's Poisson sources. ``virtual``
+    (SpiNNaker only) maps the network without hardware and writes a mapping report.
+    """
+    if simulator not in SIMULATORS:
+        raise SimulatorError(f"the E-I network runs on {' or '.join(SIMULATORS)}, not {simulator!r}")
+    if virtual and simulator != "spinnaker":
+        raise SimulatorError("--virtual is a SpiNNaker setting (a virtual board maps the network without hardware)")
+    timestep = DEFAULT_TIMESTEP[simulator] if timestep is None else timestep
+    output = Path(output)
+    path = (
+        output
+        if output.suffix in (".h5", ".json")
+        else default_output(simulator, seed, duration, threads, virtual, output)
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    started = now_utc()
+    backend = importlib.import_module(f"cerebrepro.experiments.ei_{simulator}")
+    ran = backend.run(seed, duration, threads, timestep, virtual, path)
+    if virtual:
+        return backend.write_mapping(ran, timestep, duration, path)
+    network = ran.network
+    result = RunResult(ran.spikes, timestep, duration)
+    result.provenance = {
+        "cerebrepro": __version__,
+        "experiment": EXPERIMENT,
+        "simulator": simulator,
+        "seed": seed,
+        "timestep": timestep,
+        "duration": duration,
+        "threads": threads,
+        "model": describe_model(),
+        "synapses": network.synapses,
+        "n_synapses": sum(network.synapses.values()),
+        "connectivity_digest": network.digest,
+        "backend": ran.facts,
+        "versions": package_versions(),
+        "machine": machine(),
+        "started": started,
+        "finished": now_utc(),
+        "peak_memory_bytes": peak_memory_bytes(),
+        "timings": ran.timings,
+    }
+    result.provenance["spike_digest"] = result.spike_digest()
+    return write_result(result, path)
+
+
+@dataclass
+class Ran:
+    """What a simulator run leaves: spikes by population, the network, backend facts, timings (s)."""
+
+    spikes: dict[str, PopulationSpikes]
+    network: Network
+    facts: dict[str, Any]
+    timings: dict[str, float]

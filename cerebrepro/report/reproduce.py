@@ -1,0 +1,187 @@
+"""Reproduce one figure: obtain its runs from the run cache (running what is missing), draw, write.
+
+Runs are keyed by the digest of their spec (``simulate.cache``): a run already in the
+cache is reused, never repeated. Runs of the same spec on another simulator are only
+looked up (``companions``), never started. An observer hears about every run, so that a
+command line can show progress and say "ran" or "reused".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from cerebrepro.data.cache import data_dir
+from cerebrepro.errors import CerebreproError
+from cerebrepro.figures.output import FigureFiles, FigureOutput, write_figure
+from cerebrepro.figures.runs import FigureRun
+from cerebrepro.figures.style import simulator_name
+from cerebrepro.report.plans import (
+    FIGURE_NUMBERS,
+    SIMULATORS,
+    FigureOptions,
+    companion_specs,
+    reference_spec,
+)
+from cerebrepro.report.sweep import chosen_sweep, sweep_duration, sweep_size, sweep_specs
+from cerebrepro.results.io import read_result
+from cerebrepro.scaffold.types import Scaffold
+from cerebrepro.simulate.cache import cached_run, cached_run_path
+from cerebrepro.simulate.run import RunEvents, RunSpec, resolve_scaffold
+
+
+class RunObserver(Protocol):
+    """Told about each run a figure needs (``index`` counts from 1 up to ``total``)."""
+
+    def starting(self, spec: RunSpec, index: int, total: int) -> RunEvents | None: ...
+
+    def finished(self, spec: RunSpec, path: Path, reused: bool, index: int, total: int) -> None: ...
+
+    def companion(self, simulator: str, path: Path | None) -> None: ...
+
+
+class SilentObserver:
+    """An observer that reports nothing."""
+
+    def starting(self, spec: RunSpec, index: int, total: int) -> RunEvents | None:
+        return None
+
+    def finished(self, spec: RunSpec, path: Path, reused: bool, index: int, total: int) -> None:
+        pass
+
+    def companion(self, simulator: str, path: Path | None) -> None:
+        pass
+
+
+@dataclass
+class Reproduced:
+    """A reproduced figure: what it shows, its files and the runs that fed it."""
+
+    output: FigureOutput
+    files: FigureFiles
+    runs: list[FigureRun]
+
+
+def obtain_runs(specs: Sequence[RunSpec], observer: RunObserver, analog: bool = True) -> list[FigureRun]:
+    """The results of ``specs``, each reused from the run cache or run now."""
+    runs = []
+    for index, spec in enumerate(specs, 1):
+        path, reused = cached_run(spec, observer.starting(spec, index, len(specs)))
+        observer.finished(spec, path, reused, index, len(specs))
+        runs.append(FigureRun(read_result(path, analog=analog), path, "reused" if reused else "ran"))
+    return runs
+
+
+def companions(spec: RunSpec, observer: RunObserver) -> list[FigureRun]:
+    """Runs of ``spec`` on the other simulators that the run cache holds (none is started)."""
+    found = []
+    for simulator, candidates in companion_specs(spec).items():
+        path = next((p for p in map(cached_run_path, candidates) if p.is_file()), None)
+        observer.companion(simulator, path)
+        if path is not None:
+            found.append(FigureRun(read_result(path), path, "reused"))
+    return found
+
+
+def companion_note(reference: FigureRun, others: Sequence[FigureRun]) -> str:
+    """A caption sentence saying which other simulators' runs were found in the cache, if any."""
+    present = {reference.simulator, *(o.simulator for o in others)}
+    missing = [simulator_name(s) for s in SIMULATORS if s not in present]
+    if not missing:
+        return ""
+    where = data_dir() / "runs"
+    found = f"; found: {', '.join(o.label for o in others)}" if others else ""
+    return (
+        f"No {' or '.join(missing)} run of the same spec (scaffold, stimulus, duration) was in the run "
+        f"cache ({where}){found}. Such runs are used when present and never started here."
+    )
+
+
+def scaffold_of(spec: RunSpec) -> Scaffold:
+    """The scaffold a spec's run was made on (from the data cache)."""
+    return resolve_scaffold(spec)
+
+
+def figure_4(options: FigureOptions, observer: RunObserver) -> tuple[FigureOutput, list[FigureRun]]:
+    from cerebrepro.figures.figure4 import activity_figure
+
+    reference, others = reference_and_companions(options, observer)
+    runs = [reference, *others]
+    return activity_figure(runs, notes=[companion_note(reference, others)]), runs
+
+
+def figure_5(options: FigureOptions, observer: RunObserver) -> tuple[FigureOutput, list[FigureRun]]:
+    from cerebrepro.figures.figure5 import rate_distribution_figure
+
+    reference, others = reference_and_companions(options, observer)
+    runs = [reference, *others]
+    return rate_distribution_figure(runs, notes=[companion_note(reference, others)]), runs
+
+
+def figure_6(options: FigureOptions, observer: RunObserver) -> tuple[FigureOutput, list[FigureRun]]:
+    from cerebrepro.figures.figure6 import spike_timing_figure
+
+    reference, others = reference_and_companions(options, observer)
+    notes = [companion_note(reference, others)]
+    if len(others) > 1:
+        notes.append(f"Panel a compares {others[0].label} with {reference.label}; other runs found are not shown.")
+    other = others[0] if others else None
+    return spike_timing_figure(reference, other, notes), [reference, *others[:1]]
+
+
+def figure_7(options: FigureOptions, observer: RunObserver) -> tuple[FigureOutput, list[FigureRun]]:
+    from cerebrepro.figures.figure7 import SweepRun, core_load_sweep_figure
+
+    planned = sweep_specs(options)
+    runs = obtain_runs([p.spec for p in planned], observer, analog=False)
+    points = [SweepRun(p.f_peak, p.radius, p.seed, run) for p, run in zip(planned, runs, strict=True)]
+    sweep = chosen_sweep(options)
+    text = sweep.describe(options.burst, sweep_size(options), sweep_duration(options))
+    fixed = {"f_peak": sweep.f_peak, "radius": sweep.radius}
+    return core_load_sweep_figure(points, scaffold_of(planned[0].spec), fixed, text), runs
+
+
+def figure_8(options: FigureOptions, observer: RunObserver) -> tuple[FigureOutput, list[FigureRun]]:
+    from cerebrepro.figures.figure8 import ordering_figure
+
+    spec = reference_spec(options)
+    (run,) = obtain_runs([spec], observer, analog=False)
+    return ordering_figure(run, scaffold_of(spec)), [run]
+
+
+def reference_and_companions(options: FigureOptions, observer: RunObserver) -> tuple[FigureRun, list[FigureRun]]:
+    spec = reference_spec(options)
+    (reference,) = obtain_runs([spec], observer)
+    return reference, companions(spec, observer)
+
+
+FIGURES: dict[int, Callable[[FigureOptions, RunObserver], tuple[FigureOutput, list[FigureRun]]]] = {
+    4: figure_4,
+    5: figure_5,
+    6: figure_6,
+    7: figure_7,
+    8: figure_8,
+}
+
+
+def reproduce_figure(
+    number: int, options: FigureOptions, directory: Path, observer: RunObserver | None = None
+) -> Reproduced:
+    """Obtain the runs of figure ``number``, draw it and write its files into ``directory``."""
+    if number not in FIGURES:
+        raise CerebreproError(f"no figure {number}: choose one of {', '.join(map(str, FIGURE_NUMBERS))}")
+    output, runs = FIGURES[number](options, observer or SilentObserver())
+    output.statistics["runs"] = [run_record(run) for run in runs]
+    return Reproduced(output, write_figure(output, directory), runs)
+
+
+def run_record(run: FigureRun) -> dict[str, object]:
+    """What the statistics file says of a run: simulator, status, file and spike digest."""
+    return {
+        "simulator": run.simulator,
+        "status": run.status,
+        "path": str(run.path) if run.path else None,
+        "spike_digest": run.provenance.get("spike_digest"),
+    }

@@ -1,0 +1,49 @@
+"""Brian2's input file and step conventions, without compiling anything."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cerebrepro.errors import SimulatorError
+from cerebrepro.model.spike_trains import SpikeTrains
+from cerebrepro.simulate.brian2_conventions import (
+    generator_steps,
+    nest_input_steps,
+    nest_spike_times,
+)
+from cerebrepro.simulate.brian2_stimulus import STIMULUS_FILE, stimulus_arrays, write_stimulus
+
+
+def test_nest_input_steps_follow_nests_rounding_of_shifted_times():
+    # PyNN hands NEST t - 0.1; 74.9 - 0.1 = 74.80000000000001 is rounded up to the next step.
+    times = np.array([0.2, 5.0, 74.9, 75.0, 999.9])
+    assert nest_input_steps(times, 0.1).tolist() == [2, 50, 750, 750, 9999]
+
+
+def test_generator_steps_are_one_step_before_nest_and_refuse_too_early_spikes():
+    assert generator_steps(np.array([0.2, 5.0]), 0.1).tolist() == [1, 49]
+    with pytest.raises(ValueError, match="at or below one step"):
+        generator_steps(np.array([0.1]), 0.1)
+
+
+def test_brian2_spike_steps_are_labelled_one_step_later():
+    assert nest_spike_times(np.array([0, 9, 9999]), 0.1).tolist() == [0.1, 1.0, 1000.0]
+
+
+def test_stimulus_keeps_duplicate_spikes_sorted_by_step(tmp_path):
+    trains = SpikeTrains.from_lists([np.array([5.0, 5.0, 7.0]), np.array([1.0])])
+    steps, sources = stimulus_arrays(trains, 0.1)
+    assert steps.tolist() == [9, 49, 49, 69]
+    assert sources.tolist() == [1, 0, 0, 0]
+    path = write_stimulus(tmp_path, trains, 0.1)
+    assert path.name == STIMULUS_FILE
+    raw = path.read_bytes()
+    assert np.frombuffer(raw[:8], "<i8")[0] == 4
+    assert np.frombuffer(raw[8:], "<i4").tolist() == [9, 49, 49, 69, 1, 0, 0, 0]
+
+
+def test_more_spikes_in_one_step_than_sources_is_refused():
+    trains = SpikeTrains.from_lists([np.array([5.0, 5.0, 5.0]), np.array([])])
+    with pytest.raises(SimulatorError, match="3 input spikes fall into one time step"):
+        stimulus_arrays(trains, 0.1)
