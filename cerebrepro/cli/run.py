@@ -14,6 +14,7 @@ from rich.table import Table
 from cerebrepro.cli.app import app
 from cerebrepro.model.cerebellum import REFERENCE_PROTOCOL
 from cerebrepro.results.types import RunResult
+from cerebrepro.simulate import mpi
 from cerebrepro.simulate.run import DEFAULT_STIMULUS_SEED, RunEvents, RunSpec, run_experiment
 
 console = Console()
@@ -93,6 +94,9 @@ def run(
         map_virtual(spec)
         return
     path = output if output.suffix == ".h5" else default_output(spec, output)
+    if not mpi.is_root():  # under mpirun only rank 0 reports and writes
+        run_experiment(spec, path)
+        return
     result, _ = run_with_progress(spec, path)
     print_summary(result, path)
 
