@@ -6,16 +6,18 @@ populations, array wiring, recorders), its analysis (:func:`cerebrepro.analysis.
 analyse_run`), then the same connection lists wired in plain NEST (``ResetKernel``, plain
 ``iaf_cond_exp`` nodes for every population, one array ``nest.Connect`` per projection).
 ``build / raw`` says how close the run's build comes to the cost of wiring alone (the
-NEST-run goal: within 2x). Build and raw wiring are fitted with ``time = a*cells +
-b*synapses`` (no constant: with four sizes whose cell and synapse counts grow almost in
-proportion, a third parameter is not determined), per thread count.
+NEST-run goal: within 2x). Each phase is fitted with ``time = a*cells + b*synapses + c``
+per thread count (and without ``c``). The constant matters: PyNN's setup costs about a
+second whatever the size. With four sizes the fit with a constant keeps one degree of
+freedom, so its R^2 says little; the cell and synapse counts grow nearly together, so
+read ``a`` and ``b`` together, not one alone.
 """
 
 from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
@@ -156,43 +158,71 @@ def run_cerebellum_bench(
     return points
 
 
-def fit_costs(points: Sequence[CerebellumPoint], phase: str, clock: str = "wall") -> LinearFit:
-    """``time = a*cells + b*synapses`` for one phase (``simulate``: per second of model time is not divided out)."""
+def read_points(path: Path) -> list[CerebellumPoint]:
+    """Points from a ``cerebellum.csv`` written by the benchmark."""
+    from cerebrepro.bench.records import read_csv
+
+    kinds = {f.name: f.type for f in fields(CerebellumPoint)}
+    return [
+        CerebellumPoint(**{name: {"int": int, "float": float}[kinds[name]](row[name]) for name in kinds})
+        for row in read_csv(path)
+    ]
+
+
+def fit_costs(points: Sequence[CerebellumPoint], phase: str, clock: str = "wall", intercept: bool = True) -> LinearFit:
+    """``time = a*cells + b*synapses (+ c)`` for one phase (simulate: for the configured model time)."""
     suffix = "_s" if clock == "wall" else "_cpu_s"
     features = {
         "cells": np.array([p.cells for p in points], dtype=float),
         "synapses": np.array([p.synapses for p in points], dtype=float),
     }
-    return fit_linear(features, np.array([getattr(p, phase + suffix) for p in points]), intercept=False)
+    return fit_linear(features, np.array([getattr(p, phase + suffix) for p in points]), intercept=intercept)
+
+
+def fit_variants(points: Sequence[CerebellumPoint], clock: str) -> dict[str, dict[str, LinearFit]]:
+    """Per variant (``with_intercept`` from three sizes on, ``no_intercept`` from two) and phase: the fit."""
+    variants = {"with_intercept": True, "no_intercept": False}
+    return {
+        variant: {phase: fit_costs(points, phase, clock, intercept) for phase in FITTED_PHASES}
+        for variant, intercept in variants.items()
+        if len(points) >= (3 if intercept else 2)
+    }
 
 
 @dataclass
 class CerebellumBench:
-    """Points and, per thread count, clock and phase, the fitted cost per cell and per synapse."""
+    """Points and, per thread count, clock, variant and phase, the fitted cost per cell and per synapse."""
 
     config: CerebellumConfig
     points: list[CerebellumPoint]
-    fits: dict[int, dict[str, dict[str, LinearFit]]] = field(init=False)
+    fits: dict[int, dict[str, dict[str, dict[str, LinearFit]]]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.fits = {
-            threads: {
-                clock: {phase: fit_costs(mine, phase, clock) for phase in FITTED_PHASES} for clock in ("wall", "cpu")
-            }
+            threads: {clock: fit_variants(mine, clock) for clock in ("wall", "cpu")}
             for threads in self.config.threads
             if len(mine := [p for p in self.points if p.threads == threads]) >= 2
         }
 
+    def preferred(self, threads: int, clock: str) -> tuple[str, dict[str, LinearFit]]:
+        """The variant shown: with a constant where there are enough sizes, else without."""
+        variants = self.fits[threads][clock]
+        name = "with_intercept" if "with_intercept" in variants else "no_intercept"
+        return name, variants[name]
+
     def to_dict(self) -> dict[str, object]:
         return {
             "kind": "cerebrepro.bench.cerebellum/1",
-            "model": "time = a*cells + b*synapses (no constant), per thread count; build_ratio = build / raw_wiring",
+            "model": "time = a*cells + b*synapses (+ c), per thread count; build_ratio = build / raw_wiring",
             "config": asdict(self.config),
             "points": [p.to_row() for p in self.points],
             "fits": {
                 str(threads): {
-                    clock: {phase: asdict(fit) for phase, fit in by_phase.items()}
-                    for clock, by_phase in by_clock.items()
+                    clock: {
+                        variant: {phase: asdict(fit) for phase, fit in by_phase.items()}
+                        for variant, by_phase in by_variant.items()
+                    }
+                    for clock, by_variant in by_clock.items()
                 }
                 for threads, by_clock in self.fits.items()
             },

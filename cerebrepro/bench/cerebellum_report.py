@@ -18,14 +18,14 @@ def cerebellum_panels(bench: CerebellumBench, clock: str = "wall") -> dict[str, 
     """One measured-vs-fitted panel per phase and thread count, coloured by synapse count."""
     suffix = "_s" if clock == "wall" else "_cpu_s"
     panels = {}
-    for threads, by_clock in bench.fits.items():
+    for threads in bench.fits:
+        _, fits = bench.preferred(threads, clock)
         mine = [p for p in bench.points if p.threads == threads]
         features = {"cells": np.array([p.cells for p in mine]), "synapses": np.array([p.synapses for p in mine])}
         for phase in FITTED_PHASES:
-            fit = by_clock[clock][phase]
             measured = np.array([getattr(p, phase + suffix) for p in mine])
             panels[f"{phase}, {threads} thread(s)"] = Panel(
-                measured, fit.predict(features), fit.r2, features["synapses"], "synapses"
+                measured, fits[phase].predict(features), fits[phase].r2, features["synapses"], "synapses"
             )
     return panels
 
@@ -45,6 +45,6 @@ def save_cerebellum(bench: CerebellumBench, directory: Path, clock: str = "wall"
     }
     panels = cerebellum_panels(bench, clock)
     if panels:  # a fit needs two sizes
-        title = f"cerebellum benchmark ({clock} time): time = a*cells + b*synapses"
+        title = f"cerebellum benchmark ({clock} time): time = a*cells + b*synapses + c"
         paths["figure"] = plot_measured_vs_fitted(panels, directory / f"{STEM}.png", title)
     return paths

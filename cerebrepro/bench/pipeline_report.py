@@ -36,7 +36,7 @@ def save_rows(rows: Sequence[Measurement], directory: Path) -> Path:
 def save_pipeline(bench: PipelineBench, directory: Path, clock: str = "wall") -> dict[str, Path]:
     """Write ``pipeline.csv`` (one row per timed phase), ``pipeline.json`` and ``pipeline.png``."""
     directory = Path(directory)
-    title = f"pipeline benchmark ({clock} time, medians of {bench.config.repeats}): time = a*N + b*N*T + c"
+    title = f"pipeline benchmark ({clock} time, medians over repeats, at most {bench.config.repeats}): time = a*N + b*N*T + c"
     return {
         "csv": save_rows(bench.rows, directory),
         "json": write_json(bench.to_dict(), directory / f"{STEM}.json"),

@@ -27,6 +27,7 @@ def plot_measured_vs_fitted(panels: Mapping[str, Panel], path: Path, title: str)
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import NullFormatter
 
     n = len(panels)
     if n == 0:
@@ -36,11 +37,15 @@ def plot_measured_vs_fitted(panels: Mapping[str, Panel], path: Path, title: str)
     fig, axes = plt.subplots(rows, columns, figsize=(4.2 * columns, 3.8 * rows), squeeze=False)
     for ax, (label, panel) in zip(axes.flat, panels.items(), strict=False):
         scatter = ax.scatter(panel.fitted, panel.measured, c=panel.groups, cmap="viridis", norm=_log_norm(panel.groups))
-        low = max(min(panel.measured.min(), panel.fitted.min()), 1e-4)
-        high = max(panel.measured.max(), panel.fitted.max())
-        ax.plot([low, high], [low, high], color="0.5", lw=1, ls="--")
+        values = np.concatenate([panel.measured, panel.fitted])
+        positive = values[values > 0]
+        if positive.size:
+            low, high = positive.min(), positive.max()
+            ax.plot([low, high], [low, high], color="0.5", lw=1, ls="--")
         ax.set_xscale("log")
         ax.set_yscale("log")
+        for axis in (ax.xaxis, ax.yaxis):
+            axis.set_minor_formatter(NullFormatter())
         ax.set_title(f"{label}  (R$^2$ = {panel.r2:.3f})", fontsize=10)
         ax.set_xlabel("fitted (s)")
         ax.set_ylabel("measured (s)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import sys
 import time
 from pathlib import Path
 from typing import Annotated
@@ -13,7 +14,7 @@ from rich.table import Table
 
 from cerebrepro.cli.app import app
 
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else 120)  # the tables are wide; logs get 120 columns
 
 bench_app = typer.Typer(help="Benchmarks: build, simulate and write times and their cost models.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
@@ -82,7 +83,8 @@ def pipeline(
 def fit_table(bench, clock: str) -> Table:
     """Per phase: a (us per cell), b (us per cell and model second), c (s), R^2 with and without c."""
     table = Table(
-        title=f"time = a*N + b*N*T + c, {clock} clock, medians of {bench.config.repeats} (N cells, T model seconds)",
+        title=f"time = a*N + b*N*T + c, {clock} clock, medians over repeats (at most {bench.config.repeats}) "
+        "(N cells, T model seconds)",
         title_justify="left",
     )
     table.add_column("phase", no_wrap=True)
@@ -110,21 +112,38 @@ def cerebellum(
     duration: Annotated[float, typer.Option(help="model time of each run (ms)")] = 1000.0,
     clock: Annotated[str, typer.Option(help="wall | cpu: the clock of the fit table and figure")] = "wall",
     output: Annotated[Path, typer.Option("-o", "--output", help="directory for CSV, JSON and figure")] = Path("bench"),
+    refit: Annotated[
+        Path | None, typer.Option(help="fit a cerebellum.csv measured before instead of measuring")
+    ] = None,
 ) -> None:
-    """Build, simulate and analyse the cerebellum run per size and thread count, against raw NEST wiring."""
-    from cerebrepro.bench.cerebellum import CerebellumBench, CerebellumConfig, run_cerebellum_bench
+    """Build, simulate and analyse the cerebellum run per size and thread count, against raw NEST wiring.
+
+    The points are saved after each one (cerebellum.csv); --refit fits such a file again.
+    """
+    from cerebrepro.bench.cerebellum import (
+        CerebellumBench,
+        CerebellumConfig,
+        read_points,
+        run_cerebellum_bench,
+    )
     from cerebrepro.bench.cerebellum_report import save_cerebellum, save_points
 
     if clock not in ("wall", "cpu"):
         raise typer.BadParameter("--clock is wall or cpu")
     config = CerebellumConfig(_numbers(sizes, float), _numbers(threads, int), duration)
     started = time.perf_counter()
-    with console.status("starting") as status:
-        points = run_cerebellum_bench(
-            config,
-            lambda size, n: status.update(f"{size:g} um, {n} thread(s): run, analyse, raw wiring"),
-            lambda done: save_points(done, output),
+    if refit is not None:
+        points = read_points(refit)
+        config = CerebellumConfig(
+            tuple(sorted({p.size for p in points})), tuple(sorted({p.threads for p in points})), duration
         )
+    else:
+        with console.status("starting") as status:
+            points = run_cerebellum_bench(
+                config,
+                lambda size, n: status.update(f"{size:g} um, {n} thread(s): run, analyse, raw wiring"),
+                lambda done: save_points(done, output),
+            )
     bench = CerebellumBench(config, points)
     paths = save_cerebellum(bench, output, clock)
     console.print(points_table(bench))
@@ -150,14 +169,17 @@ def points_table(bench) -> Table:
 
 
 def cost_table(bench, clock: str) -> Table:
-    """Per thread count and phase: fitted cost per cell (us) and per synapse (ns), R^2."""
-    table = Table(title=f"time = a*cells + b*synapses, {clock} clock", title_justify="left")
-    for column in ("threads", "phase", "a µs/cell", "b ns/synapse", "R²"):
-        table.add_column(column, justify="right" if column not in ("phase",) else "left")
+    """Per thread count and phase: fitted cost per cell (us), per synapse (ns), constant (s), R^2."""
+    table = Table(title=f"time = a*cells + b*synapses + c, {clock} clock", title_justify="left")
+    for column in ("threads", "phase", "a µs/cell", "b ns/synapse", "c s", "R²", "R² c=0"):
+        table.add_column(column, justify="left" if column == "phase" else "right")
     for threads, by_clock in bench.fits.items():
-        for phase, fit in by_clock[clock].items():
+        variant, fits = bench.preferred(threads, clock)
+        without = by_clock[clock]["no_intercept"]
+        for phase, fit in fits.items():
             table.add_row(
                 str(threads), phase, f"{fit.coefficients['cells'] * 1e6:.3g}",
-                f"{fit.coefficients['synapses'] * 1e9:.3g}", f"{fit.r2:.3f}",
+                f"{fit.coefficients['synapses'] * 1e9:.3g}", f"{fit.intercept:.2g}" if variant == "with_intercept" else "-",
+                f"{fit.r2:.3f}", f"{without[phase].r2:.3f}",
             )  # fmt: skip
     return table

@@ -3,6 +3,7 @@
 from cerebrepro.cli import (  # noqa: F401  (each module registers its commands)
     analyse,
     bench,
+    ei_balanced,
     export,
     fetch,
     info,

@@ -34,6 +34,9 @@ def default_output(spec: RunSpec, directory: Path) -> Path:
 
 @app.command()
 def run(
+    experiment: Annotated[
+        str, typer.Option(help="cerebellum | ei-balanced (the sPyNNaker tutorial's E-I network)")
+    ] = "cerebellum",
     scaffold: Annotated[str, typer.Option(help="rebuilt | published | path to a scaffold HDF5 file")] = "rebuilt",
     stimulus: Annotated[str, typer.Option(help="generated | published | path to a spike-train .npz")] = "generated",
     simulator: Annotated[str, typer.Option(help="nest | spinnaker | brian2")] = "nest",
@@ -67,6 +70,17 @@ def run(
     On SpiNNaker, --virtual maps, places and routes the network without hardware and prints
     the cores per population: a virtual board produces no spikes, so no result is written.
     """
+    if experiment == "ei-balanced":
+        from cerebrepro.cli.ei_balanced import report_run
+        from cerebrepro.experiments.ei_run import run_ei_balanced
+
+        machine = {"board": board, "spalloc": spalloc, "version": machine_version, "time_scale_factor": time_scale_factor}
+        path = run_ei_balanced(simulator, seed, duration, threads, output, virtual, spinnaker_machine=machine)
+        if not virtual:
+            report_run(path, figure=True)
+        return
+    if experiment != "cerebellum":
+        raise typer.BadParameter("--experiment is cerebellum or ei-balanced")
     if virtual and simulator != "spinnaker":
         raise typer.BadParameter("--virtual maps on a virtual SpiNNaker board: use it with --simulator spinnaker")
     options = {}

@@ -18,8 +18,8 @@ from cerebrepro.experiments.ei_balanced import Connections, Projection, build_ne
 from cerebrepro.experiments.ei_run import Ran
 
 
-def run(seed: int, duration: float, threads: int, timestep: float, virtual: bool, path: Path) -> Ran:
-    """Build, run and read back the network (``virtual`` and ``path`` are SpiNNaker's)."""
+def run(seed: int, duration: float, threads: int, timestep: float, virtual: bool, path: Path, machine: dict) -> Ran:
+    """Build, run and read back the network (``virtual``, ``path`` and ``machine`` are SpiNNaker's)."""
     from cerebrepro.simulate import nest as backend
 
     timings: dict[str, float] = {}

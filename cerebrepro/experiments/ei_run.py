@@ -2,13 +2,14 @@
 
 Each simulator is a module of the same shape (:mod:`cerebrepro.experiments.ei_nest`,
 :mod:`cerebrepro.experiments.ei_spinnaker`): ``run(seed, duration, threads, timestep,
-virtual, path) -> Ran``. NEST runs at the project's 0.1 ms time step by default,
+virtual, path, machine) -> Ran``. NEST runs at the project's 0.1 ms time step by default,
 SpiNNaker at 1.0 ms (the tutorial's own step; see the SpiNNaker module for why).
 """
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,12 +40,15 @@ def run_ei_balanced(
     output: Path = Path("results"),
     virtual: bool = False,
     timestep: float | None = None,
+    spinnaker_machine: Mapping[str, object] | None = None,
 ) -> Path:
     """Run the E-I balanced network and return the path written.
 
     ``output`` is a directory (a name is derived) or a ``.h5`` path. ``seed`` fixes the
     connectivity, the initial potentials and the simulator's Poisson sources. ``virtual``
-    (SpiNNaker only) maps the network without hardware and writes a mapping report.
+    (SpiNNaker only) maps the network without hardware and writes a mapping report;
+    ``spinnaker_machine`` holds SpiNNaker machine settings (keys of
+    :data:`cerebrepro.simulate.spinnaker_config.ENVIRONMENT`: board, spalloc, version, ...).
     """
     if simulator not in SIMULATORS:
         raise SimulatorError(f"the E-I network runs on {' or '.join(SIMULATORS)}, not {simulator!r}")
@@ -60,7 +64,7 @@ def run_ei_balanced(
     path.parent.mkdir(parents=True, exist_ok=True)
     started = now_utc()
     backend = importlib.import_module(f"cerebrepro.experiments.ei_{simulator}")
-    ran = backend.run(seed, duration, threads, timestep, virtual, path)
+    ran = backend.run(seed, duration, threads, timestep, virtual, path, dict(spinnaker_machine or {}))
     if virtual:
         return backend.write_mapping(ran, timestep, duration, path)
     network = ran.network

@@ -31,15 +31,21 @@ from cerebrepro.results.types import PopulationSpikes
 REAL_TIME = 1  # time scale factor of the tutorial
 
 
-def run(seed: int, duration: float, threads: int, timestep: float, virtual: bool, path: Path) -> Ran:
-    """Set sPyNNaker up in a run directory beside ``path``, build, run and read the spikes (none if virtual)."""
+def run(seed: int, duration: float, threads: int, timestep: float, virtual: bool, path: Path, machine: dict) -> Ran:
+    """Set sPyNNaker up in a run directory beside ``path``, build, run and read the spikes (none if virtual).
+
+    ``machine``: settings named as in ``spinnaker_config.ENVIRONMENT`` (others are ignored).
+    """
+    from cerebrepro.simulate.spinnaker import import_simulator, translated_errors
     from cerebrepro.simulate.spinnaker_config import (
+        ENVIRONMENT,
         prepare_run_directory,
         resolve_settings,
         spinnaker_environment,
     )
 
-    settings = resolve_settings({"virtual": True} if virtual else {})
+    options = {key: value for key, value in machine.items() if key in ENVIRONMENT}
+    settings = resolve_settings({**options, "virtual": True, "board": None, "spalloc": None} if virtual else options)
     if settings.is_virtual and not virtual:
         raise SimulatorError(
             f"the configured SpiNNaker machine is a virtual board ({settings.sources['target']}), "
@@ -48,32 +54,33 @@ def run(seed: int, duration: float, threads: int, timestep: float, virtual: bool
     factor = settings.time_scale_factor
     if settings.sources.get("time_scale_factor") == "default":
         factor = REAL_TIME
-    sim = _spinnaker_module()
+    sim = import_simulator()
     run_dir = prepare_run_directory(settings, path.parent / f"{path.name.split('.')[0]}-spinnaker")
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     with spinnaker_environment(run_dir):
         sim.setup(timestep=timestep, min_delay=timestep, time_scale_factor=int(factor))
-    try:
-        network = build_network(sim, seed, timestep, source_seed=seed)
-        for population in network.populations.values():
-            population.record("spikes")
-        timings["build_s"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        _run_mapped(sim, duration, timestep)
-        timings["simulate_s"] = time.perf_counter() - t0
-        facts: dict[str, Any] = {
-            "name": "spinnaker",
-            "time_scale_factor": factor,
-            "machine_settings": settings.public(),
-            "run_dir": str(run_dir.path),
-            "cores": _cores_per_population(),
-        }
-        spikes = (
-            {} if virtual else {name: _spinnaker_spikes(pop, duration) for name, pop in network.populations.items()}
-        )
-    finally:
-        sim.end()
+    with translated_errors(settings):
+        try:
+            network = build_network(sim, seed, timestep, source_seed=seed)
+            for population in network.populations.values():
+                population.record("spikes")
+            timings["build_s"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            _run_mapped(sim, duration, timestep)
+            timings["simulate_s"] = time.perf_counter() - t0
+            facts: dict[str, Any] = {
+                "name": "spinnaker",
+                "time_scale_factor": factor,
+                "machine_settings": settings.public(),
+                "run_dir": str(run_dir.path),
+                "cores": _cores_per_population(),
+            }
+            spikes = (
+                {} if virtual else {name: _sorted_spikes(pop, duration) for name, pop in network.populations.items()}
+            )
+        finally:
+            sim.end()
     return Ran(spikes, network, facts, timings)
 
 
@@ -90,20 +97,13 @@ def _run_mapped(sim: ModuleType, duration: float, timestep: float) -> None:
         ) from exc
 
 
-def _spinnaker_module() -> ModuleType:
-    try:
-        import pyNN.spiNNaker as sim
-    except ImportError as exc:
-        raise SimulatorError(f"sPyNNaker is not installed ({exc}): pip install 'cerebrepro[spinnaker]'") from exc
-    return sim
+def _sorted_spikes(population: Any, duration: float) -> PopulationSpikes:
+    """A population's spikes before ``duration``, sorted by time then cell."""
+    from cerebrepro.simulate.spinnaker import read_spikes
 
-
-def _spinnaker_spikes(population: Any, duration: float) -> PopulationSpikes:
-    """A population's spikes from sPyNNaker's (cell, time) rows, before ``duration``, sorted by time then cell."""
-    rows = np.asarray(population.spinnaker_get_data("spikes"), dtype=np.float64).reshape(-1, 2)
-    rows = rows[rows[:, 1] < duration - 1e-9]
-    order = np.lexsort((rows[:, 0], rows[:, 1]))
-    return PopulationSpikes(SIZES[population.label], rows[order, 1], rows[order, 0].astype(np.int64))
+    spikes = read_spikes(population, SIZES[population.label], duration)
+    order = np.lexsort((spikes.cells, spikes.times))
+    return PopulationSpikes(spikes.size, spikes.times[order], spikes.cells[order])
 
 
 def _cores_per_population() -> dict[str, int]:

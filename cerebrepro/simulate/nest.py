@@ -150,15 +150,11 @@ def record(populations: dict[str, Any], subsets: dict[str, np.ndarray], interval
         if ids.size and not np.array_equal(ids, np.arange(ids[0], ids[0] + ids.size)):
             raise RuntimeError(f"NEST node ids of {name} are not contiguous")
         id_ranges[name] = (int(ids[0]) if ids.size else 0, int(ids.size))
-        # Array connect: ~100x faster than Connect(NodeCollection, recorder) for 88k cells.
         # NEST stores each neuron-to-device connection in its own block (~24 KB for
         # static_synapse_hom_w, ~31 KB for static_synapse): 2.1 GB for 88k granule cells.
-        nest.Connect(
-            ids,
-            np.full(ids.size, spike_recorder.global_id, dtype=np.int64),
-            "one_to_one",
-            syn_spec={"synapse_model": "static_synapse_hom_w"},
-        )
+        # Connecting the NodeCollection with static_synapse_hom_w takes 0.02 s for 88k
+        # cells (arrays: 3.5 s; static_synapse: 4 s).
+        nest.Connect(population.node_collection, spike_recorder, syn_spec={"synapse_model": "static_synapse_hom_w"})
     recorders = Recorders(spike_recorder, id_ranges, interval=interval)
     for name, cells in subsets.items():
         if cells.size == 0:
