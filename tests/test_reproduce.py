@@ -81,7 +81,9 @@ def test_second_reproduction_reuses_the_run_and_adds_a_cached_companion(cache, t
 @pytest.mark.slow
 def test_command_reports_reuse_caption_and_files(cache, tmp_path):
     out = CliRunner().invoke(
-        app, ["reproduce", "--figure", "8", "--size", "100", "--duration", "500", "-o", str(tmp_path)]
+        app,
+        ["reproduce", "--figure", "8", "--size", "100", "--duration", "500", "-o", str(tmp_path)],
+        env={"COLUMNS": "1000"},  # no line wrapping inside long temporary paths
     )
     assert out.exit_code == 0, out.output
     assert "run 1/1 reused: nest, rebuilt 100 um" in out.output
