@@ -248,7 +248,8 @@ def test_stored_references_are_consistent(name):
     )
     for figure in reference.figures.values():
         assert figure.tolerance >= figure.spread.floor - 1e-12
-        assert figure.tolerance >= 1.5 * figure.spread.max_deviation * (1 - 1e-6)
+        # spreads are stored to 6 significant digits: allow that rounding
+        assert figure.tolerance >= 1.5 * figure.spread.max_deviation * (1 - 1e-5)
 
 
 # -- checks --------------------------------------------------------------------------
