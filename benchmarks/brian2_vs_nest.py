@@ -5,7 +5,8 @@ stimulus, 1000 ms at 0.1 ms, v/gsyn of the recorded subset. Every run is a fresh
 one after the other: NEST at each thread count, then Brian2 twice at each thread count
 (the first run compiles unless the project is cached, the second reuses it). Reported:
 build (NEST: network creation; Brian2: code generation plus compilation), simulate, total
-wall time, peak memory, and how closely the Brian2 spikes follow NEST's.
+wall time, CPU time (this process and its children: the compiler, Brian2's program), peak
+memory, and how closely the Brian2 spikes follow NEST's.
 
     .venv/bin/python benchmarks/brian2_vs_nest.py [--threads 1 2] [--output bench.json]
 """
@@ -29,18 +30,20 @@ def run_one(simulator: str, threads: int, output: Path, duration: float) -> dict
     from cerebrepro.simulate.run import RunSpec, run_experiment
 
     spec = RunSpec(simulator=simulator, threads=threads, duration=duration)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     result, _ = run_experiment(spec, output)
-    wall = time.perf_counter() - started
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     p = result.provenance
     return {
         "simulator": simulator,
         "threads": threads,
         "wall_s": wall,
+        "cpu_s": cpu + children.ru_utime + children.ru_stime,  # this process and its children
         "timings": p["timings"],
         "backend": {k: v for k, v in p["backend"].items() if k != "conventions"},
         "peak_memory_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
-        "children_peak_memory_bytes": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024,
+        "children_peak_memory_bytes": children.ru_maxrss * 1024,
         "n_cells": p["n_cells"],
         "n_synapses": p["n_synapses"],
         "result": str(output),
@@ -55,7 +58,7 @@ def in_subprocess(simulator: str, threads: int, output: Path, duration: float) -
 
 def agreement(nest_path: str, brian2_path: str) -> dict:
     from cerebrepro.results.io import read_result
-    from cerebrepro.simulate.brian2_accuracy import spike_agreement
+    from cerebrepro.simulate.brian2_agreement import spike_agreement
 
     a, b = read_result(Path(nest_path), analog=False), read_result(Path(brian2_path), analog=False)
     return {name: spike_agreement(a.spikes[name], b.spikes[name], a.timestep, a.duration) for name in POPULATIONS}
@@ -63,8 +66,8 @@ def agreement(nest_path: str, brian2_path: str) -> dict:
 
 def table(rows: list[dict]) -> str:
     lines = [
-        "| simulator | threads | compiled | build (s) | simulate (s) | total wall (s) | peak memory (GiB) |",
-        "|---|---|---|---|---|---|---|",
+        "| simulator | threads | compiled | build (s) | simulate (s) | total wall (s) | total CPU (s) | peak memory (GiB) |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         compiled = r["backend"].get("compiled")
@@ -72,7 +75,7 @@ def table(rows: list[dict]) -> str:
         lines.append(
             f"| {r['simulator']} | {r['threads']} | {'-' if compiled is None else ('yes' if compiled else 'cached')} "
             f"| {r['timings']['build_s']:.1f} | {r['timings']['simulate_s']:.1f} | {r['wall_s']:.1f} "
-            f"| {memory / 2**30:.2f} |"
+            f"| {r.get('cpu_s', float('nan')):.1f} | {memory / 2**30:.2f} |"
         )
     return "\n".join(lines)
 

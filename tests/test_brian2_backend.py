@@ -21,7 +21,7 @@ from cerebrepro.results.types import PopulationSpikes
 from cerebrepro.scaffold.types import Scaffold
 from cerebrepro.simulate import brian2 as brian2_backend
 from cerebrepro.simulate import nest as nest_backend
-from cerebrepro.simulate.brian2_accuracy import spike_agreement
+from cerebrepro.simulate.brian2_agreement import spike_agreement
 from cerebrepro.simulate.brian2_project import PROJECTS_ENV
 from cerebrepro.simulate.run import RunSpec, resolve_stimulus, run_experiment
 

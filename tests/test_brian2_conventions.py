@@ -7,22 +7,13 @@ import pytest
 
 from cerebrepro.errors import SimulatorError
 from cerebrepro.model.spike_trains import SpikeTrains
-from cerebrepro.simulate.brian2_conventions import (
-    generator_steps,
-    nest_input_steps,
-    nest_spike_times,
-)
+from cerebrepro.simulate.brian2_conventions import generator_steps, nest_spike_times
 from cerebrepro.simulate.brian2_stimulus import STIMULUS_FILE, stimulus_arrays, write_stimulus
 
 
-def test_nest_input_steps_follow_nests_rounding_of_shifted_times():
-    # PyNN hands NEST t - 0.1; 74.9 - 0.1 = 74.80000000000001 is rounded up to the next step.
-    times = np.array([0.2, 5.0, 74.9, 75.0, 999.9])
-    assert nest_input_steps(times, 0.1).tolist() == [2, 50, 750, 750, 9999]
-
-
 def test_generator_steps_are_one_step_before_nest_and_refuse_too_early_spikes():
-    assert generator_steps(np.array([0.2, 5.0]), 0.1).tolist() == [1, 49]
+    # 0.3 ms is 3 steps although 0.3 / 0.1 is 2.9999999999999996
+    assert generator_steps(np.array([0.2, 0.3, 5.0, 74.9]), 0.1).tolist() == [1, 2, 49, 748]
     with pytest.raises(ValueError, match="at or below one step"):
         generator_steps(np.array([0.1]), 0.1)
 

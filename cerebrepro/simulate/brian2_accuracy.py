@@ -43,6 +43,12 @@ from cerebrepro.model.cerebellum import (
 from cerebrepro.model.spike_trains import SpikeTrains
 from cerebrepro.results.types import AnalogSignals, PopulationSpikes
 from cerebrepro.scaffold.types import Connections
+from cerebrepro.simulate.brian2_agreement import (
+    first_spike_steps,
+    isolated_rate,
+    spike_agreement,
+    voltage_agreement,
+)
 from cerebrepro.simulate.brian2_model import METHODS
 
 CELLS_PER_TYPE = 5
@@ -121,8 +127,9 @@ def run_nest(experiment: Experiment) -> tuple[dict[str, PopulationSpikes], dict[
     from cerebrepro.simulate import nest as nest_backend
 
     sim = nest_backend.setup(experiment.dt, 1, 1)
+    trains = nest_backend.nest_input(experiment.trains)
     populations = {
-        name: create_population(sim, CELLS[name], size, experiment.trains if CELLS[name].is_source else None)
+        name: create_population(sim, CELLS[name], size, trains if CELLS[name].is_source else None)
         for name, size in experiment.sizes.items()
         if size
     }
@@ -151,80 +158,6 @@ def run_brian2(experiment: Experiment, method: str) -> tuple[dict, dict, dict]:
     )
     brian2_backend.simulate(session, experiment.duration)
     return brian2_backend.collect(session, experiment.duration)
-
-
-# ---------------------------------------------------------------- agreement measures
-
-
-def _keys(spikes: PopulationSpikes, dt: float) -> np.ndarray:
-    return np.round(spikes.times / dt).astype(np.int64) * (spikes.size + 1) + spikes.cells
-
-
-def spike_agreement(reference: PopulationSpikes, other: PopulationSpikes, dt: float, duration: float) -> dict:
-    """Rates and how many of ``reference``'s spikes ``other`` reproduces (same cell).
-
-    ``matched``: fraction in the same step (each spike matched once); ``within_step``:
-    fraction with a spike of the same cell at most one step away; ``first_difference``:
-    the earliest spike (ms) that only one of the two has.
-    """
-    seconds = duration / 1000.0
-    out: dict[str, object] = {
-        "rate_nest": reference.n_spikes / max(reference.size, 1) / seconds,
-        "rate_brian2": other.n_spikes / max(other.size, 1) / seconds,
-        "n_nest": reference.n_spikes,
-        "n_brian2": other.n_spikes,
-    }
-    out["rate_difference_pct"] = (
-        100.0 * (out["rate_brian2"] - out["rate_nest"]) / out["rate_nest"] if reference.n_spikes else None
-    )
-    if reference.n_spikes == 0:
-        out.update(matched=None, within_step=None, first_difference=None)
-        return out
-    a, b = _keys(reference, dt), _keys(other, dt)
-    values_a, counts_a = np.unique(a, return_counts=True)
-    values_b, counts_b = np.unique(b, return_counts=True)
-    common, ia, ib = np.intersect1d(values_a, values_b, return_indices=True)
-    shared = np.minimum(counts_a[ia], counts_b[ib])
-    out["matched"] = float(shared.sum() / reference.n_spikes)
-    near = np.zeros(a.size, dtype=bool)
-    stride = reference.size + 1
-    for shift in (-stride, 0, stride):
-        near |= np.isin(a + shift, values_b)
-    out["within_step"] = float(near.mean())
-    only_a = np.setdiff1d(values_a, common)
-    only_b = np.setdiff1d(values_b, common)
-    extra_a = values_a[ia][counts_a[ia] != shared]
-    extra_b = values_b[ib][counts_b[ib] != shared]
-    differing = np.concatenate([only_a, only_b, extra_a, extra_b])
-    out["first_difference"] = float((differing.min() // stride) * dt) if differing.size else None
-    return out
-
-
-def voltage_agreement(reference: AnalogSignals, other: AnalogSignals, first_spike_step: np.ndarray) -> dict:
-    """Membrane differences (mV): RMS over the run, and the largest before each cell's first spike."""
-    v_ref, v_other = reference.signals["v"].astype(np.float64), other.signals["v"].astype(np.float64)
-    difference = np.abs(v_other - v_ref)
-    before = [difference[: max(int(s), 0), c].max(initial=0.0) for c, s in enumerate(first_spike_step)]
-    return {"v_rms": float(np.sqrt(np.mean(difference**2))), "v_max_before_first_spike": float(max(before))}
-
-
-def first_spike_steps(spikes: PopulationSpikes, cells: np.ndarray, dt: float, n_steps: int) -> np.ndarray:
-    """Each recorded cell's first spike, in steps (``n_steps`` if it never fires)."""
-    first = np.full(cells.size, n_steps, dtype=np.int64)
-    steps = np.round(spikes.times / dt).astype(np.int64)
-    for column, cell in enumerate(cells):
-        mine = steps[spikes.cells == cell]
-        if mine.size:
-            first[column] = mine.min()
-    return first
-
-
-def isolated_rate(spikes: PopulationSpikes, cell: int) -> float:
-    """Rate (Hz) of one cell from its inter-spike intervals (the start-up transient left out)."""
-    times = np.sort(spikes.times[spikes.cells == cell])
-    if times.size < 2:
-        return 0.0
-    return 1000.0 / float(np.mean(np.diff(times)))
 
 
 # ---------------------------------------------------------------- the study
