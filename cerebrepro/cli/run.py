@@ -28,7 +28,8 @@ def default_output(spec: RunSpec, directory: Path) -> Path:
     stimulus = spec.stimulus if spec.stimulus in ("generated", "published") else Path(spec.stimulus).stem
     if spec.stimulus == "generated":
         stimulus += f"{spec.stimulus_seed}"
-    name = f"{spec.simulator}_{scaffold}_{stimulus}_{spec.duration:g}ms_t{spec.threads}.h5"
+    method = f"_{spec.options['method']}" if "method" in spec.options else ""
+    name = f"{spec.simulator}{method}_{scaffold}_{stimulus}_{spec.duration:g}ms_t{spec.threads}.h5"
     return directory / name
 
 
@@ -58,6 +59,9 @@ def run(
     board: Annotated[str | None, typer.Option(help="SpiNNaker: board host name or IP")] = None,
     spalloc: Annotated[str | None, typer.Option(help="SpiNNaker: spalloc server URL")] = None,
     machine_version: Annotated[int | None, typer.Option(help="SpiNNaker: board version (3 or 5)")] = None,
+    method: Annotated[
+        str | None, typer.Option(help="Brian2: integration method, rk4 (default) | rk2 | exponential_euler | euler")
+    ] = None,
     virtual: Annotated[
         bool, typer.Option(help="SpiNNaker: map on a virtual board and report cores; no spikes, no result file")
     ] = False,
@@ -88,6 +92,10 @@ def run(
         from cerebrepro.cli.spinnaker import spinnaker_options
 
         options = spinnaker_options(neuron_order, None, time_scale_factor, board, spalloc, machine_version)
+    elif method is not None:
+        if simulator != "brian2":
+            raise typer.BadParameter("--method chooses Brian2's integrator: use it with --simulator brian2")
+        options = {"method": method}
     protocol = dataclasses.replace(REFERENCE_PROTOCOL, f_peak=f_peak, radius=radius, kind=burst)
     spec = RunSpec(
         simulator=simulator,

@@ -29,7 +29,7 @@ from cerebrepro.simulate import mpi
 
 # Bump whenever a change to the code alters the spikes of a run with the same spec and
 # versions: cached runs and stored spike digests of an older revision are then not reused.
-SIMULATION_REVISION = 2
+SIMULATION_REVISION = 3
 DEFAULT_STIMULUS_SEED = 3  # the published stimulus is "stimulus_3"
 DEFAULT_KERNEL_SEED = 1
 
