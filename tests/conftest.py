@@ -43,3 +43,18 @@ def small_scaffold_file(small_scaffold, session_data_dir: Path) -> Path:
     if not path.exists():
         write_scaffold(small_scaffold, path)
     return path
+
+
+@pytest.fixture
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No user .spynnaker.cfg and no CEREBREPRO_SPINNAKER_* settings."""
+    from cerebrepro.simulate.spinnaker_config import ENVIRONMENT
+
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_CONFIG_DIRS", str(tmp_path / "etc-xdg"))
+    for name in ENVIRONMENT.values():
+        monkeypatch.delenv(name, raising=False)
+    return home

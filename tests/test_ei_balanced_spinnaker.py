@@ -11,20 +11,6 @@ pytest.importorskip("spynnaker")
 
 from cerebrepro.experiments.ei_balanced import SIZES, draw_network  # noqa: E402
 from cerebrepro.experiments.ei_run import run_ei_balanced  # noqa: E402
-from cerebrepro.simulate.spinnaker_config import ENVIRONMENT  # noqa: E402
-
-
-@pytest.fixture
-def isolated_home(tmp_path, monkeypatch):
-    """No user .spynnaker.cfg and no CEREBREPRO_SPINNAKER_* settings."""
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
-    monkeypatch.setenv("XDG_CONFIG_DIRS", str(tmp_path / "etc-xdg"))
-    for name in ENVIRONMENT.values():
-        monkeypatch.delenv(name, raising=False)
-    return home
 
 
 def test_virtual_mapping_places_every_population(isolated_home, tmp_path):

@@ -22,17 +22,6 @@ from cerebrepro.simulate.spinnaker_config import resolve_settings  # noqa: E402
 DURATION = 50.0
 
 
-@pytest.fixture
-def isolated_home(tmp_path, monkeypatch):
-    """No user .spynnaker.cfg and no CEREBREPRO_SPINNAKER_* settings."""
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
-    monkeypatch.setenv("XDG_CONFIG_DIRS", str(tmp_path / "etc-xdg"))
-    for name in spinnaker.ENVIRONMENT.values():
-        monkeypatch.delenv(name, raising=False)
-    return home
 
 
 def test_virtual_mapping_of_a_small_scaffold(small_scaffold, small_scaffold_file, isolated_home, tmp_path):
