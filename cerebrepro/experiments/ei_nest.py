@@ -39,17 +39,6 @@ def run(seed: int, duration: float, threads: int, timestep: float, virtual: bool
 
 def connect_arrays(sim: Any, pre: Any, post: Any, rows: Connections, projection: Projection) -> None:
     """One array ``nest.Connect`` per projection (nA -> pA; the weight's sign selects the receptor)."""
-    import nest
+    from cerebrepro.simulate.nest import connect_lists
 
-    from cerebrepro.simulate.nest import node_ids
-
-    nest.Connect(
-        node_ids(pre)[rows.pre],
-        node_ids(post)[rows.post],
-        conn_spec="one_to_one",
-        syn_spec={
-            "synapse_model": "static_synapse",
-            "weight": np.full(len(rows), projection.weight * 1000.0),
-            "delay": rows.delay,
-        },
-    )
+    connect_lists(pre, post, rows.pre, rows.post, np.full(len(rows), projection.weight * 1000.0), rows.delay)

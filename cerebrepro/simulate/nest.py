@@ -83,23 +83,30 @@ def node_ids(population: Any) -> np.ndarray:
     return np.asarray(population.all_cells, dtype=np.int64)
 
 
-def connect_arrays(sim: ModuleType, pre: Any, post: Any, rows: Connections, projection: Projection) -> int:
-    """Wire ``rows`` with one array ``nest.Connect`` call (every row its own synapse)."""
+def connect_lists(
+    pre: Any, post: Any, pre_index: np.ndarray, post_index: np.ndarray, weight: np.ndarray, delay: np.ndarray
+) -> int:
+    """One array ``nest.Connect``: row i is a static synapse pre_index[i] -> post_index[i].
+
+    Weights and delays are in NEST's units, one per row (a repeated row is its own synapse).
+    """
     import nest
 
+    nest.Connect(
+        node_ids(pre)[pre_index],
+        node_ids(post)[post_index],
+        conn_spec="one_to_one",
+        syn_spec={"synapse_model": "static_synapse", "weight": weight, "delay": delay},
+    )
+    return int(len(pre_index))
+
+
+def connect_arrays(sim: ModuleType, pre: Any, post: Any, rows: Connections, projection: Projection) -> int:
+    """Wire ``rows`` with one array ``nest.Connect`` call (every row its own synapse)."""
     sign = -1.0 if projection.receptor == "inhibitory" else 1.0
     n = len(rows)
-    nest.Connect(
-        node_ids(pre)[rows.pre],
-        node_ids(post)[rows.post],
-        conn_spec="one_to_one",
-        syn_spec={
-            "synapse_model": "static_synapse",
-            "weight": np.full(n, sign * projection.weight * 1000.0),  # uS -> nS
-            "delay": np.full(n, projection.delay),
-        },
-    )
-    return n
+    weight = np.full(n, sign * projection.weight * 1000.0)  # uS -> nS; the sign selects g_in
+    return connect_lists(pre, post, rows.pre, rows.post, weight, np.full(n, projection.delay))
 
 
 @dataclass
