@@ -122,6 +122,14 @@ def test_figure_resolution_is_one_count(stats):
     )
 
 
+def test_an_empty_window_gives_no_rate_figure(network):
+    _, runs = network
+    run = runs[0]
+    short = RunResult(run.spikes, run.timestep, 300.0, provenance=run.provenance)
+    figures = regression_figures(analyse_run(short, None))
+    assert "granule.rate.baseline" in figures and "granule.rate.stimulus" not in figures
+
+
 def test_undefined_figures_are_left_out(stats):
     edited = {**stats, "core_load": {**stats["core_load"], "peak_reduction_percent": float("nan")}}
     assert "core_load.peak_reduction_percent" not in regression_figures(edited)
@@ -302,6 +310,9 @@ def test_same_seed_digest_check():
     assert skipped.status == SKIPPED and "threads 2 here, 1 in the reference" in skipped.reason
     other_nest = check_digest(reference, provenance("scaffold-a", nest="3.9.0"), "other")
     assert other_nest.status == SKIPPED and "nest-simulator 3.9.0" in other_nest.reason
+    newer_code = {**provenance("scaffold-a"), "simulation_revision": 99}
+    skipped = check_digest(reference, newer_code, "other")
+    assert skipped.status == SKIPPED and "simulation_revision 99 here" in skipped.reason
 
 
 def test_a_digest_failure_fails_the_verification():

@@ -16,6 +16,7 @@ import pytest
 
 from cerebrepro.model.cerebellum import REFERENCE_PROTOCOL
 from cerebrepro.simulate.run import RunSpec, run_experiment
+from cerebrepro.verify.figures import values_of
 from cerebrepro.verify.measure import measure_figures
 
 pytestmark = pytest.mark.nest
@@ -41,4 +42,4 @@ def test_figures_of_a_fixed_small_run(
     )
     result, _ = run_experiment(spec, tmp_path / "run.h5")
     figures = measure_figures(result, small_scaffold, PROTOCOL)
-    data_regression.check(rounded({name: f.value for name, f in figures.items()}))
+    data_regression.check(rounded(values_of(figures)))

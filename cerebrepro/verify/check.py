@@ -155,12 +155,13 @@ def check_digest(
 
 
 def run_setup(provenance: Mapping[str, object]) -> dict[str, object]:
-    """What a spike digest depends on besides scaffold and stimulus: simulator, threads,
-    kernel seed and package versions."""
+    """What a spike digest depends on besides scaffold and stimulus: simulator, simulation
+    revision, threads, kernel seed and package versions."""
     spec = provenance.get("spec")
     versions = provenance.get("versions")
     return {
         "simulator": provenance.get("simulator"),
+        "simulation_revision": provenance.get("simulation_revision"),
         "threads": provenance.get("threads"),
         "kernel_seed": spec.get("kernel_seed") if isinstance(spec, Mapping) else None,
         **(versions if isinstance(versions, Mapping) else {}),

@@ -94,6 +94,7 @@ def build_reference(
         exact={
             "spike_digest": head.spike_digest,
             "simulator": head.spec.simulator,
+            "simulation_revision": p.get("simulation_revision"),
             **{name: versions.get(name) for name in EXACT_CHECK_PACKAGES},
             "threads": head.spec.threads,
             "kernel_seed": head.spec.kernel_seed,

@@ -49,9 +49,9 @@ def regression_figures(stats: dict) -> dict[str, Figure]:
     return figures
 
 
-def figure_values(stats: dict) -> dict[str, float]:
-    """Just the values of :func:`regression_figures`."""
-    return {name: f.value for name, f in regression_figures(stats).items()}
+def values_of(figures: dict[str, Figure]) -> dict[str, float]:
+    """Just the values of some figures, by name."""
+    return {name: f.value for name, f in figures.items()}
 
 
 def _keep(figures: dict[str, Figure], figure: Figure) -> None:
@@ -65,7 +65,8 @@ def population_figures(name: str, population: dict) -> Iterator[Figure]:
     for window in WINDOWS:
         w = population["windows"][window]
         seconds = (w["stop"] - w["start"]) / 1000.0
-        yield Figure(f"{name}.rate.{window}", _number(w["rate"]), "Hz", 1.0 / (seconds * size))
+        resolution = 1.0 / (seconds * size) if seconds > 0 else math.nan
+        yield Figure(f"{name}.rate.{window}", _number(w["rate"]), "Hz", resolution)
     for response in RESPONSES:
         percent = population["response"][response]["percent"]
         yield Figure(f"{name}.{response}.percent", _number(percent), "%", 100.0 / size)

@@ -9,7 +9,7 @@ from cerebrepro.results.types import RunResult
 from cerebrepro.scaffold.types import Scaffold
 from cerebrepro.simulate.run import resolve_scaffold
 from cerebrepro.verify.check import Verification, require_comparable, verify_figures
-from cerebrepro.verify.figures import Figure, regression_figures
+from cerebrepro.verify.figures import Figure, regression_figures, values_of
 from cerebrepro.verify.reference import Reference
 
 
@@ -33,4 +33,4 @@ def verify_result(reference: Reference, result: RunResult, label: str = "the run
     """Refuse an incomparable run, else measure its figures and check them and its digest."""
     require_comparable(reference, result, label)
     figures = measure_figures(result, reference_scaffold(reference), reference.spec.protocol)
-    return verify_figures(reference, result, {name: f.value for name, f in figures.items()})
+    return verify_figures(reference, result, values_of(figures))

@@ -7,7 +7,8 @@ Layout (``format: cerebrepro.reference/1``)::
     spec                                the exact RunSpec of the reference run
     scaffold: {seed, digest, sizes}     the connectivity digest a verified run must share
     stimulus: {seed, sha256, n_spikes}  likewise the stimulus digest
-    exact: {spike_digest, simulator, nest-simulator, PyNN, threads, kernel_seed}
+    exact: {spike_digest, simulator, simulation_revision, nest-simulator, PyNN, threads,
+            kernel_seed}
                                         the same-seed check and what it is valid for
     tolerance_rule: {margin, floor_counts, rule}
     ensemble: [{stimulus_seed, scaffold_seed, scaffold_digest, spike_digest}, ...]
