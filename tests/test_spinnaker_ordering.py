@@ -5,15 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cerebrepro.analysis.ordering import grid_order
-from cerebrepro.errors import SimulatorError
+from cerebrepro.model.neuron_order import neuron_order
 from cerebrepro.model.spike_trains import SpikeTrains
 from cerebrepro.results.types import AnalogSignals, PopulationSpikes
 from cerebrepro.simulate.ordering import (
     choose_order,
     permute_scaffold,
     permute_trains,
-    population_order,
     restore_analog,
     restore_spikes,
     simulator_indices,
@@ -40,9 +38,10 @@ def test_every_order_is_a_permutation(small_scaffold, mode):
         assert np.array_equal(np.sort(order.orders[name]), np.arange(size)), name
 
 
-def test_grid_order_is_the_analysis_grid_order(small_scaffold):
+def test_grid_order_is_the_model_grid_order(small_scaffold):
     order = choose_order(small_scaffold, "grid")
-    assert np.array_equal(order.orders["granule"], grid_order(small_scaffold.positions["granule"]))
+    expected = neuron_order(small_scaffold.positions, "grid")
+    assert order.digest() == expected.digest()
     assert not order.is_identity
     assert choose_order(small_scaffold, "default").is_identity
 
@@ -51,10 +50,6 @@ def test_random_order_depends_on_its_seed_only(small_scaffold):
     a, b, c = (choose_order(small_scaffold, "random", seed=s) for s in (1, 1, 2))
     assert a.digest() == b.digest() != c.digest()
     assert a.provenance()["seed"] == 1
-    with pytest.raises(SimulatorError, match="seed"):
-        population_order(np.zeros((3, 3)), "random")
-    with pytest.raises(SimulatorError, match="unknown neuron order"):
-        population_order(np.zeros((3, 3)), "spiral")
 
 
 def test_permuted_scaffold_is_the_same_network_renumbered(small_scaffold):

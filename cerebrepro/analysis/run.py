@@ -33,13 +33,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-import numpy as np
-
 from cerebrepro.analysis.arrivals import DEFAULT_CHUNK_STEPS
 from cerebrepro.analysis.connectivity import Afferent, afferents_by_population
 from cerebrepro.analysis.core_load import CoreLoad, core_load
 from cerebrepro.analysis.incoming import IncomingLoad, incoming_spikes
-from cerebrepro.analysis.ordering import default_order, grid_order
 from cerebrepro.analysis.peaks import peak_per_step, psth_peak
 from cerebrepro.analysis.rates import counts_to_rates, population_rate, window_counts
 from cerebrepro.analysis.response import MIN_STIMULUS_SPIKES, classify_response, response_summary
@@ -49,12 +46,12 @@ from cerebrepro.analysis.summary import LOAD_PERCENTILES, describe
 from cerebrepro.analysis.windows import EDGE_TOLERANCE, population_windows, window_shift
 from cerebrepro.errors import ResultError
 from cerebrepro.model.cerebellum import (
-    GRID_ORDER_SHAPE,
     NEURONS_PER_CORE,
     POPULATIONS,
     REFERENCE_PROTOCOL,
     Protocol,
 )
+from cerebrepro.model.neuron_order import GridEdges, NeuronOrder, neuron_order
 from cerebrepro.results.types import PopulationSpikes, RunResult
 from cerebrepro.scaffold.types import Scaffold
 
@@ -150,6 +147,7 @@ def add_connectivity_statistics(
         for name, s in result.spikes.items()
     }
     distinct = {name: s.distinct() for name, s in spikes.items()}  # one packet per cell and step
+    orders = {mode: neuron_order(scaffold.positions, mode) for mode in ("default", "grid")}
     loads: dict[str, dict[str, CoreLoad]] = {}
     for name in ordered_populations(afferents):
         size = result.spikes[name].size
@@ -160,11 +158,9 @@ def add_connectivity_statistics(
             )
             for variant, delayed in (("delayed", True), ("undelayed", False))
         }
-        loads[name] = population_core_loads(
-            afferents[name], distinct, size, scaffold.positions[name], n_steps, chunk_steps
-        )
+        loads[name] = population_core_loads(afferents[name], distinct, orders, n_steps, chunk_steps)
         populations[name]["core_load"] = core_load_summary(loads[name], name, size, result.timestep)
-    return network_core_load(loads, result.timestep)
+    return network_core_load(loads, result.timestep, GridEdges.over(scaffold.positions))
 
 
 def check_scaffold_fits(result: RunResult, scaffold: Scaffold) -> None:
@@ -184,16 +180,15 @@ def check_scaffold_fits(result: RunResult, scaffold: Scaffold) -> None:
 def population_core_loads(
     afferents: list[Afferent],
     spikes: Mapping[str, SpikeSteps],
-    size: int,
-    positions: np.ndarray,
+    orders: Mapping[str, NeuronOrder],
     n_steps: int,
     chunk_steps: int,
 ) -> dict[str, CoreLoad]:
-    """Core load of one post population in the default and in the grid order."""
-    cells_per_core = NEURONS_PER_CORE.get(afferents[0].post, DEFAULT_CELLS_PER_CORE)
-    orders = {"default": default_order(size), "grid": grid_order(positions)}
+    """Core load of one post population in each of ``orders`` (by name)."""
+    post = afferents[0].post
+    cells_per_core = NEURONS_PER_CORE.get(post, DEFAULT_CELLS_PER_CORE)
     return {
-        name: core_load(afferents, spikes, order, cells_per_core, n_steps, chunk_steps)
+        name: core_load(afferents, spikes, order.orders[post], cells_per_core, n_steps, chunk_steps)
         for name, order in orders.items()
     }
 
@@ -227,7 +222,9 @@ def core_load_summary(loads: Mapping[str, CoreLoad], name: str, size: int, times
     return summary
 
 
-def network_core_load(loads: Mapping[str, Mapping[str, CoreLoad]], timestep: float) -> dict:
+def network_core_load(
+    loads: Mapping[str, Mapping[str, CoreLoad]], timestep: float, edges: GridEdges
+) -> dict:
     """The most loaded core of the whole network per order, and the grid's peak reduction."""
     network: dict = {}
     for order in ("default", "grid"):
@@ -242,12 +239,7 @@ def network_core_load(loads: Mapping[str, Mapping[str, CoreLoad]], timestep: flo
     network["peak_reduction_percent"] = peak_reduction(
         network["default"]["peak"], network["grid"]["peak"]
     )
-    network["grid_order"] = {
-        "columns": GRID_ORDER_SHAPE[0],
-        "rows": GRID_ORDER_SHAPE[1],
-        "column_axis": "x",
-        "row_axis": "y",
-    }
+    network["grid_order"] = edges.describe()
     return network
 
 

@@ -8,6 +8,7 @@ from cerebrepro.analysis.core_load import CoreLoad
 from cerebrepro.analysis.run import check_scaffold_fits, population_core_loads
 from cerebrepro.analysis.steps import SpikeSteps, step_count
 from cerebrepro.figures.style import display_order
+from cerebrepro.model.neuron_order import neuron_order
 from cerebrepro.results.types import RunResult
 from cerebrepro.scaffold.types import Scaffold
 
@@ -23,9 +24,8 @@ def ordered_core_loads(
         name: SpikeSteps.from_population(s, result.timestep, n_steps).distinct()
         for name, s in result.spikes.items()
     }
+    orders = {mode: neuron_order(scaffold.positions, mode) for mode in ("default", "grid")}
     return {
-        name: population_core_loads(
-            afferents[name], spikes, result.spikes[name].size, scaffold.positions[name], n_steps, chunk_steps
-        )
+        name: population_core_loads(afferents[name], spikes, orders, n_steps, chunk_steps)
         for name in display_order(afferents)
     }

@@ -28,6 +28,7 @@ from cerebrepro.figures.style import (
     population_colour,
     tidy_axes,
 )
+from cerebrepro.model.neuron_order import GridEdges
 from cerebrepro.scaffold.types import Scaffold
 
 NUMBER = 7
@@ -60,7 +61,7 @@ def sweep_peaks(points: Sequence[SweepRun], scaffold: Scaffold) -> list[dict]:
     rows = []
     for point in points:
         loads = ordered_core_loads(point.run.result, scaffold)
-        network = network_core_load(loads, point.run.result.timestep)
+        network = network_core_load(loads, point.run.result.timestep, GridEdges.over(scaffold.positions))
         rows.append(
             {
                 "f_peak": point.f_peak,

@@ -16,7 +16,6 @@ from matplotlib.axes import Axes
 
 from cerebrepro.analysis.arrivals import DEFAULT_CHUNK_STEPS
 from cerebrepro.analysis.core_load import CoreLoad
-from cerebrepro.analysis.ordering import ORDER_NAMES
 from cerebrepro.analysis.run import core_load_summary, network_core_load
 from cerebrepro.analysis.serialize import to_plain
 from cerebrepro.figures.core_loads import ordered_core_loads
@@ -30,7 +29,7 @@ from cerebrepro.figures.style import (
     population_colour,
     tidy_axes,
 )
-from cerebrepro.model.cerebellum import GRID_ORDER_SHAPE
+from cerebrepro.model.neuron_order import GRID_COLUMNS, GRID_ROWS, GridEdges
 from cerebrepro.scaffold.types import Scaffold
 
 NUMBER = 8
@@ -38,6 +37,7 @@ PAPER_REDUCTION = 41.0  # percent, the grid order's peak reduction reported by t
 ORDER_LINES: Mapping[str, str] = {"default": "-", "grid": "--"}
 ORDER_HATCH: Mapping[str, str] = {"default": "", "grid": "///"}
 ECDF_COLUMNS = 3
+ORDER_NAMES = ("default", "grid")
 
 
 def ordering_figure(
@@ -49,7 +49,7 @@ def ordering_figure(
         name: core_load_summary(load, name, run.result.spikes[name].size, run.result.timestep)
         for name, load in loads.items()
     }
-    network = network_core_load(loads, run.result.timestep)
+    network = network_core_load(loads, run.result.timestep, GridEdges.over(scaffold.positions))
     rows = -(-len(loads) // ECDF_COLUMNS)
     figure = new_figure(13.0, 2.6 * rows + 0.8)
     grid = figure.add_gridspec(rows, ECDF_COLUMNS + 2)
@@ -123,7 +123,7 @@ def peak_change(reduction: float | None) -> str:
 def ordering_caption(
     run: FigureRun, summaries: Mapping[str, Mapping], network: Mapping[str, object], notes: Sequence[str]
 ) -> str:
-    columns, rows = GRID_ORDER_SHAPE
+    columns, rows = GRID_COLUMNS, GRID_ROWS
     reduction = network["peak_reduction_percent"]
     per_population = ", ".join(
         f"{name} {s['default']['peak']:,} to {s['grid']['peak']:,}"
@@ -134,8 +134,9 @@ def ordering_caption(
         "into cores of consecutive cells of a neuron order (64 cells per core, purkinje 1), and a "
         "core receives, per 0.1 ms step, one multicast packet per distinct spiking pre-synaptic "
         "cell with at least one target on it. Default order: the scaffold's cell order; grid "
-        f"order: cells binned into {columns} columns along x by {rows} rows along y and sorted by "
-        "row, column and position. (a) Cumulative distribution over the cores of each population "
+        f"order (the original study's): every population cut into {columns} columns along x by "
+        f"{rows} rows along z over the bounds of all cells, voxels visited column-major and cells "
+        "sorted by position inside each. (a) Cumulative distribution over the cores of each population "
         "of every core's peak packets in one step (solid: default, dashed: grid; the title gives "
         "the number of cores, the cells per core and the change of the population's peak). (b) "
         "Peak packets per core and step of each population and of the whole network (log scale; "

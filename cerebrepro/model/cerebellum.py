@@ -125,7 +125,6 @@ REFERENCE_PROTOCOL = Protocol()
 NEURONS_PER_CORE: Mapping[str, int] = MappingProxyType(
     {name: (1 if name == "purkinje" else 64) for name in POPULATIONS}
 )
-GRID_ORDER_SHAPE = (9, 23)  # columns in x, rows in y ("grid" order of protocol.md)
 
 
 def analytic_rate(cell: CellType) -> float:

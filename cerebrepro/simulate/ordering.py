@@ -1,87 +1,28 @@
 """Neuron orders applied when a backend creates its populations, and undone on the results.
 
-An order is a permutation of a population's scaffold-local indices: cell ``k`` of the
-simulator's population is scaffold cell ``order[k]`` (the convention of
-:mod:`cerebrepro.analysis.core_load`). A backend builds a *permuted* scaffold and stimulus,
-simulates it, and maps every recorded cell index back through the order, so results are
-always in scaffold-local indices whatever order was simulated.
-
-Orders: ``default`` (identity), ``grid`` (the spatial order of protocol.md, see
-:func:`cerebrepro.analysis.ordering.grid_order`) and ``random`` (a seeded permutation).
+The orders themselves live in :mod:`cerebrepro.model.neuron_order` (cell ``k`` of the
+simulator's population is scaffold cell ``order[k]``). A backend builds a *permuted*
+scaffold and stimulus, simulates it, and maps every recorded cell index back through the
+order, so results are always in scaffold-local indices whatever order was simulated.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 import numpy as np
 
-from cerebrepro.analysis.ordering import default_order, grid_order
-from cerebrepro.errors import SimulatorError
-from cerebrepro.model.cerebellum import POPULATIONS
+from cerebrepro.model.neuron_order import NEURON_ORDERS, NeuronOrder, neuron_order
 from cerebrepro.model.spike_trains import SpikeTrains
 from cerebrepro.results.types import AnalogSignals, PopulationSpikes
 from cerebrepro.scaffold.types import Connections, Scaffold
 
-NEURON_ORDERS: tuple[str, ...] = ("default", "grid", "random")
-
-
-def population_order(positions: np.ndarray, mode: str, rng: np.random.Generator | None = None) -> np.ndarray:
-    """The order of one population's cells at ``positions`` (n, 3) under ``mode``."""
-    size = int(np.asarray(positions).shape[0])
-    if mode == "default":
-        return default_order(size)
-    if mode == "grid":
-        return grid_order(positions) if size else default_order(0)
-    if mode == "random":
-        if rng is None:
-            raise SimulatorError("the random neuron order needs a seed")
-        return rng.permutation(size).astype(np.int64)
-    raise SimulatorError(f"unknown neuron order {mode!r}: choose one of {', '.join(NEURON_ORDERS)}")
-
-
-@dataclass(frozen=True)
-class NeuronOrder:
-    """The order of every population of one network, and how it was chosen."""
-
-    mode: str
-    seed: int | None
-    orders: dict[str, np.ndarray]  # population -> permutation of its local indices
-
-    @property
-    def is_identity(self) -> bool:
-        return all(np.array_equal(o, np.arange(o.size)) for o in self.orders.values())
-
-    def inverse(self, population: str) -> np.ndarray:
-        """``inverse[scaffold cell]`` = the simulator's index of that cell."""
-        order = self.orders[population]
-        inverse = np.empty_like(order)
-        inverse[order] = np.arange(order.size, dtype=np.int64)
-        return inverse
-
-    def digest(self) -> str:
-        """sha256 over every population's permutation (equal digests: equal placement order)."""
-        h = hashlib.sha256()
-        for name in sorted(self.orders):
-            h.update(name.encode())
-            h.update(np.ascontiguousarray(self.orders[name], dtype="<i8").tobytes())
-        return h.hexdigest()
-
-    def provenance(self) -> dict[str, object]:
-        return {"mode": self.mode, "seed": self.seed, "sha256": self.digest()}
+__all__ = ["NEURON_ORDERS", "NeuronOrder", "choose_order", "permute_scaffold", "permute_trains"]
 
 
 def choose_order(scaffold: Scaffold, mode: str, seed: int | None = None) -> NeuronOrder:
     """The ``mode`` order of every population of ``scaffold`` (``seed`` only matters for random)."""
-    rng = np.random.default_rng(seed) if mode == "random" and seed is not None else None
-    orders = {
-        name: population_order(scaffold.positions[name], mode, rng)
-        for name in POPULATIONS
-        if name in scaffold.positions
-    }
-    return NeuronOrder(mode, seed if mode == "random" else None, orders)
+    return neuron_order(scaffold.positions, mode, seed)
 
 
 def permute_scaffold(scaffold: Scaffold, order: NeuronOrder) -> Scaffold:
