@@ -10,7 +10,12 @@ import pytest
 from cerebrepro.errors import StimulusError
 from cerebrepro.model.cerebellum import REFERENCE_PROTOCOL
 from cerebrepro.model.spike_trains import SpikeTrains
-from cerebrepro.model.stimulus import check_stimulus_fits, generate_stimulus, stimulated_glomeruli
+from cerebrepro.model.stimulus import (
+    check_stimulus_fits,
+    generate_stimulus,
+    periodic_burst_times,
+    stimulated_glomeruli,
+)
 
 
 @pytest.fixture(scope="module")
@@ -53,12 +58,50 @@ def test_times_are_on_the_grid_sorted_and_clamped(positions):
         assert np.all(np.diff(trains.train(i)) >= 0)
 
 
-def test_periodic_burst_is_regular(positions):
-    protocol = dataclasses.replace(REFERENCE_PROTOCOL, kind="periodic", f_base=0.0, f_peak=100.0)
+def original_periodic_burst(f_base, f_peak, start=300.0, stop=350.0):
+    """The original study's construction, written out as it reads there."""
+    rate = f_base + f_peak
+    n = int(np.round(rate * (stop - start) / 1000.0))
+    return np.round(np.linspace(start, stop, n))
+
+
+@pytest.mark.parametrize("f_peak", [30.0, 50.0, 70.0, 110.0, 150.0, 190.0])
+def test_periodic_burst_times_are_the_originals(f_peak):
+    np.testing.assert_array_equal(
+        periodic_burst_times(1.0 + f_peak, 300.0, 350.0), original_periodic_burst(1.0, f_peak)
+    )
+
+
+def test_periodic_burst_at_151_hz_worked_by_hand():
+    expected = [300, 307, 314, 321, 329, 336, 343, 350]
+    assert periodic_burst_times(151.0, 300.0, 350.0).tolist() == expected
+
+
+def test_periodic_burst_replaces_the_background_inside_the_sphere(positions):
+    protocol = dataclasses.replace(REFERENCE_PROTOCOL, kind="periodic")
     trains = generate_stimulus(positions, protocol, seed=0)
-    inside = stimulated_glomeruli(positions, protocol.radius)
-    np.testing.assert_allclose(trains.train(int(inside[0])), [300, 310, 320, 330, 340])
-    assert trains.n_spikes == 5 * inside.size
+    poisson = generate_stimulus(positions, REFERENCE_PROTOCOL, seed=0)
+    inside = np.zeros(trains.n_sources, bool)
+    inside[stimulated_glomeruli(positions, protocol.radius)] = True
+    for cell in np.flatnonzero(inside)[:50]:
+        train = trains.train(int(cell))
+        window = train[(train >= 300) & (train <= 350)]
+        assert window.tolist() == [300, 307, 314, 321, 329, 336, 343, 350]
+        background = poisson.train(int(cell))  # the same background draw, outside the burst
+        outside = background[(background < 300) | (background >= 350)]
+        np.testing.assert_array_equal(train[(train < 300) | (train > 350)], outside[outside != 350])
+    for cell in np.flatnonzero(~inside)[:50]:  # outside the sphere: the same background only
+        np.testing.assert_array_equal(trains.train(int(cell)), poisson.train(int(cell)))
+
+
+def test_periodic_burst_without_a_peak_keeps_the_background(positions):
+    protocol = dataclasses.replace(REFERENCE_PROTOCOL, kind="periodic", f_peak=0.0)
+    base = dataclasses.replace(REFERENCE_PROTOCOL, f_peak=0.0)
+    a, b = (
+        generate_stimulus(positions, protocol, seed=5),
+        generate_stimulus(positions, base, seed=5),
+    )
+    np.testing.assert_array_equal(a.times, b.times)
 
 
 def test_floor_not_round_and_clamp():
@@ -69,7 +112,9 @@ def test_floor_not_round_and_clamp():
 
 
 def test_before_cuts_every_train():
-    trains = SpikeTrains.from_lists([np.array([1.0, 9.0]), np.array([]), np.array([2.0, 3.0, 12.0])])
+    trains = SpikeTrains.from_lists(
+        [np.array([1.0, 9.0]), np.array([]), np.array([2.0, 3.0, 12.0])]
+    )
     cut = trains.before(5.0)
     assert [list(t) for t in cut.to_lists()] == [[1.0], [], [2.0, 3.0]]
 

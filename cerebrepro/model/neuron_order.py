@@ -91,7 +91,9 @@ def voxel_index(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
     return index.astype(np.int64)
 
 
-def grid_order(positions: np.ndarray, edges: GridEdges, sort_key: tuple[int, int, int]) -> np.ndarray:
+def grid_order(
+    positions: np.ndarray, edges: GridEdges, sort_key: tuple[int, int, int]
+) -> np.ndarray:
     """One population's grid order: voxels column-major, then ``sort_key`` inside each."""
     p = np.asarray(positions, dtype=np.float64).reshape(-1, 3)
     column = voxel_index(p[:, X], edges.columns)
@@ -151,7 +153,9 @@ class NeuronOrder:
         return {"mode": self.mode, "seed": self.seed, "sha256": self.digest()}
 
 
-def neuron_order(positions: Mapping[str, np.ndarray], mode: str, seed: int | None = None) -> NeuronOrder:
+def neuron_order(
+    positions: Mapping[str, np.ndarray], mode: str, seed: int | None = None
+) -> NeuronOrder:
     """The ``mode`` order of every population in ``positions`` (name -> (n, 3) in um).
 
     ``positions`` must hold every cell of the scaffold: the grid's edges span all of them.

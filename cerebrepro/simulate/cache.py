@@ -10,6 +10,7 @@ from pathlib import Path
 from filelock import FileLock
 
 from cerebrepro.data.cache import data_dir
+from cerebrepro.model.stimulus import GENERATOR_REVISIONS
 from cerebrepro.results.provenance import package_versions
 from cerebrepro.simulate.run import SIMULATION_REVISION, RunEvents, RunSpec, run_experiment
 
@@ -25,6 +26,9 @@ def run_key(spec: RunSpec) -> str:
         "revision": SIMULATION_REVISION,
         "versions": {name: versions.get(name) for name in _RELEVANT},
     }
+    generator = GENERATOR_REVISIONS.get(spec.protocol.kind, 1)
+    if spec.stimulus == "generated" and generator > 1:  # first revisions add nothing: old keys stay
+        payload["stimulus_generator"] = generator
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:20]
 
 

@@ -20,7 +20,7 @@ from cerebrepro import __version__
 from cerebrepro.errors import CerebreproError, StimulusError
 from cerebrepro.model.cerebellum import DURATION, REFERENCE_PROTOCOL, TIMESTEP, Protocol
 from cerebrepro.model.spike_trains import SpikeTrains
-from cerebrepro.model.stimulus import check_stimulus_fits, generate_stimulus
+from cerebrepro.model.stimulus import GENERATOR_REVISIONS, check_stimulus_fits, generate_stimulus
 from cerebrepro.results.io import write_result
 from cerebrepro.results.provenance import machine, now_utc, package_versions, peak_memory_bytes
 from cerebrepro.results.types import RunResult
@@ -116,6 +116,7 @@ def resolve_stimulus(spec: RunSpec, scaffold: Scaffold) -> Stimulus:
             "source": "generated",
             "seed": spec.stimulus_seed,
             "protocol": dataclasses.asdict(protocol),
+            "generator_revision": GENERATOR_REVISIONS[protocol.kind],
         }
     elif spec.stimulus == "published":
         if is_rebuilt(scaffold):
