@@ -114,7 +114,7 @@ def _summary_tables(summary: dict) -> tuple[Table, Table]:
 
 @scaffold_app.command("inspect")
 def inspect(
-    file: Annotated[Path, typer.Argument(help="A scaffold HDF5 file (old-style layout).")],
+    file: Annotated[Path, typer.Argument(help="A scaffold HDF5 file (old-style or bsb 3.x layout).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Validate a scaffold file and show its cells, connections, degrees and digests."""

@@ -1,4 +1,5 @@
-"""Read and validate a scaffold HDF5 file in the published old-style layout."""
+"""Read and validate a scaffold HDF5 file: the published old-style layout, or the newer
+bsb layout (``cells/positions``; read by ``read_layout_bsb``)."""
 
 from __future__ import annotations
 
@@ -28,14 +29,19 @@ class _Problem:
         return ScaffoldError(f"{where}: {message}")
 
 
-def _numeric_table(
-    node: object, dataset: str, columns: tuple[int, ...], problem: _Problem
-) -> np.ndarray:
+def _numbers(node: object, dataset: str, problem: _Problem) -> np.ndarray:
+    """The data of a numeric dataset."""
     if not isinstance(node, h5py.Dataset):
         raise problem(dataset, "is not a dataset")
     if node.dtype.kind not in "fiu":
         raise problem(dataset, f"holds {node.dtype} data, expected numbers")
-    data = node[()]
+    return node[()]
+
+
+def _numeric_table(
+    node: object, dataset: str, columns: tuple[int, ...], problem: _Problem
+) -> np.ndarray:
+    data = _numbers(node, dataset, problem)
     if data.size == 0:
         return np.empty((0, max(columns)))
     if data.ndim != 2 or data.shape[1] not in columns:
@@ -50,7 +56,7 @@ def _integer_ids(values: np.ndarray, dataset: str, what: str, problem: _Problem)
         bad = ~np.isfinite(values) | (np.floor(values) != values) | (np.abs(values) > _LARGEST_ID)
         if bad.any():
             row = int(np.argmax(bad))
-            raise problem(dataset, f"row {row}: {what} {values[row]!r} is not an integer id")
+            raise problem(dataset, f"row {row}: {what} {float(values[row])!r} is not an integer id")
     ids = values.astype(np.int64)
     if ids.size and ids.min() < 0:
         row = int(np.argmin(ids))
@@ -62,8 +68,7 @@ def _read_positions(f: h5py.File, problem: _Problem) -> tuple[dict[str, np.ndarr
     """Positions per population and the type id of every gid."""
     dataset = layout.POSITIONS
     if dataset not in f:
-        hint = " (a new-style 'cells/positions' layout is not supported)" if "cells" in f else ""
-        raise problem(None, f"no '{dataset}' dataset{hint}")
+        raise problem(None, f"no '{dataset}' dataset (nor a newer-layout 'cells/positions')")
     table = _numeric_table(f[dataset], dataset, (len(layout.POSITION_COLUMNS),), problem)
     gid = _integer_ids(table[:, 0], dataset, "gid", problem)
     type_id = _integer_ids(table[:, 1], dataset, "type id", problem)
@@ -127,20 +132,29 @@ def _read_projection(
 
 
 def read_scaffold(path: Path | str) -> Scaffold:
-    """Read an old-style scaffold file (``layout``) and check it thoroughly.
+    """Read a scaffold file and check it thoroughly.
 
-    Raises ScaffoldError, naming the file, the dataset and the problem, for a missing
-    ``positions`` or ``connections``, a wrong column count or dtype, ids that are not
-    integers, negative or outside the positions table, gids not 0..N-1 in contiguous
-    type-id blocks, an unknown type id, or a projection whose rows connect the wrong cell
-    types. Unknown projection names are skipped with a warning. ``goc_glom`` (not
-    simulated) is kept in ``connections``; ``layout.is_simulated`` tells them apart.
+    Two layouts are read: the published old style (``layout``), and the newer bsb layout
+    (``cells/positions``, see ``read_layout_bsb``), which is renumbered into the same
+    in-memory Scaffold and records ``attrs["layout"] = "bsb"``.
+
+    For the old layout, raises ScaffoldError, naming the file, the dataset and the
+    problem, for a missing ``positions`` or ``connections``, a wrong column count or
+    dtype, ids that are not integers, negative or outside the positions table, gids not
+    0..N-1 in contiguous type-id blocks, an unknown type id, or a projection whose rows
+    connect the wrong cell types (the newer layout's checks: ``read_bsb_layout``).
+    Unknown projection names are skipped with a warning; a newer-layout file names in
+    one warning the cell types and connections it drops.
+    ``goc_glom`` (not simulated) is kept in ``connections``; ``layout.is_simulated``
+    tells them apart.
 
     Example:
         >>> scaffold = read_scaffold("scaffold_full_dcn_400.0x400.0_v3.hdf5")
         >>> scaffold.sizes["granule"]
         88158
     """
+    from cerebrepro.scaffold import read_layout_bsb  # it uses this module's checks
+
     path = Path(path)
     problem = _Problem(path)
     if not path.is_file():
@@ -150,26 +164,42 @@ def read_scaffold(path: Path | str) -> Scaffold:
     except OSError as exc:
         raise problem(None, f"not a readable HDF5 file ({exc})") from exc
     with f:
-        positions, type_of_gid = _read_positions(f, problem)
-        scaffold = Scaffold(positions=positions, connections={}, source=path)
-        if layout.CONNECTIONS not in f or not isinstance(f[layout.CONNECTIONS], h5py.Group):
-            raise problem(None, f"no '{layout.CONNECTIONS}' group")
-        unknown = []
-        for name, node in sorted(f[layout.CONNECTIONS].items()):
-            if name in layout.ENDPOINTS:
-                scaffold.connections[name] = _read_projection(
-                    node, name, type_of_gid, scaffold, problem
-                )
-            else:
-                unknown.append(name)
-        scaffold.attrs = {key: _plain(value) for key, value in f.attrs.items()}
-    if unknown:
-        warnings.warn(f"{path}: skipped unknown projection(s) {', '.join(unknown)}", stacklevel=2)
+        if layout.POSITIONS not in f and read_layout_bsb.POSITIONS in f:
+            content = read_layout_bsb.read_bsb_layout(f, problem)
+            scaffold = Scaffold(content.positions, content.connections, content.attrs, path)
+            dropped = "; ".join(content.dropped)
+            skipped = f"dropped what the model does not simulate: {dropped}" if dropped else ""
+        else:
+            scaffold, unknown = _read_old_layout(f, problem)
+            skipped = f"skipped unknown projection(s) {', '.join(unknown)}" if unknown else ""
+    if skipped:
+        warnings.warn(f"{path}: {skipped}", stacklevel=2)
     missing = sorted(set(layout.ENDPOINTS) - set(scaffold.connections))
     if missing:
         warnings.warn(f"{path}: no connections for {', '.join(missing)}", stacklevel=2)
     scaffold.sha256 = pooch.file_hash(str(path))  # sha256, read in chunks
     return scaffold
+
+
+def _read_old_layout(f: h5py.File, problem: _Problem) -> tuple[Scaffold, list[str]]:
+    """The old-style file's scaffold, and the unknown projection names it skipped."""
+    positions, type_of_gid = _read_positions(f, problem)
+    scaffold = Scaffold(positions=positions, connections={}, source=problem.path)
+    if layout.CONNECTIONS not in f or not isinstance(f[layout.CONNECTIONS], h5py.Group):
+        raise problem(None, f"no '{layout.CONNECTIONS}' group")
+    unknown = []
+    for name, node in sorted(f[layout.CONNECTIONS].items()):
+        if name in layout.ENDPOINTS:
+            scaffold.connections[name] = _read_projection(
+                node, name, type_of_gid, scaffold, problem
+            )
+        else:
+            unknown.append(name)
+    scaffold.attrs = {key: _plain(value) for key, value in f.attrs.items()}
+    # A "layout" attribute names the layout read; one carried over from a newer-layout
+    # scaffold written out in this layout would be stale.
+    scaffold.attrs.pop("layout", None)
+    return scaffold, unknown
 
 
 def _plain(value: object) -> object:
