@@ -5,6 +5,11 @@ difference (B - A), Kolmogorov-Smirnov statistic and Wasserstein distance (Hz) o
 per-cell rate distributions, Cohen's d of the per-cell rates (B - A over the pooled std),
 CV and CV2 of the inter-spike intervals, spike-count correlations (``correlation.py``) and
 the lead/lag of matching spikes (``lead_lag.py``; A's spikes in the window, B's anywhere).
+
+Next to these all-cells statistics, the original study's view: per population, its
+lead/lag (the 10th-or-last spike of the cells with equal spike counts, whole run; see
+``lead_lag.py``), and, for every population but dcn, the stimulus-window rates of each
+run's excited cells and the distances between the two samples (``original_view.py``).
 """
 
 from __future__ import annotations
@@ -16,7 +21,19 @@ from scipy import stats
 
 from cerebrepro.analysis.correlation import COUNT_BIN_WIDTH, count_correlation
 from cerebrepro.analysis.isi import cv2_per_cell, cv_per_cell
-from cerebrepro.analysis.lead_lag import MAX_LAG, lag_summary, matching_lags
+from cerebrepro.analysis.lead_lag import (
+    MAX_LAG,
+    lag_summary,
+    lead_lag_definitions,
+    matching_lags,
+    original_lead_lag,
+)
+from cerebrepro.analysis.original_view import (
+    ORIGINAL_VIEW,
+    ExcitedRates,
+    excited_stimulus_rates,
+    original_populations,
+)
 from cerebrepro.analysis.rates import counts_to_rates, population_rate
 from cerebrepro.analysis.run import ordered_populations, run_label
 from cerebrepro.analysis.serialize import to_plain
@@ -82,11 +99,17 @@ def compare_runs(
     Plain data (None where a value is undefined)::
 
         schema, runs: {a|b: {label, n_spikes}}, timestep, duration, count_bin_width, max_lag,
+        definitions: {lead_lag, original_lead_lag, original_view} (one sentence each),
         populations: {name: {size, windows: {baseline|stimulus|post: {start, stop, rate_a,
             rate_b, rate_difference, ks, wasserstein, cohens_d,
             isi: {cv_a, cv2_a, n_cells_a, cv_b, cv2_b, n_cells_b, cv_difference, cv2_difference},
             correlation: {population, cell_mean, n_cells},
-            lead_lag: {n_spikes, matched_fraction, mean, std, median, max, p5, p25, p75, p95}}}}}
+            lead_lag: {n_spikes, matched_fraction, mean, std, median, max, p5, p25, p75, p95}},
+            original_lead_lag: {n_cells, cell_fraction, within_one_step, mean, std, median, max,
+            p5, p95}}},
+        original_view: {name (no dcn): {window, a|b: {excited, percent, cell_rates: {mean,
+            std, median, max, p5, p25, p75, p95}}, excited_both, mean_difference,
+            median_difference, ks, wasserstein, cohens_d}}
     """
     check_comparable(a, b)
     tolerance = EDGE_TOLERANCE * a.timestep
@@ -101,6 +124,7 @@ def compare_runs(
                 )
                 for w in windows
             },
+            "original_lead_lag": original_lead_lag(a.spikes[name], b.spikes[name], a.timestep),
         }
     return to_plain(
         {
@@ -113,9 +137,41 @@ def compare_runs(
             "duration": float(a.duration),
             "count_bin_width": float(bin_width),
             "max_lag": float(max_lag),
+            "definitions": {**lead_lag_definitions(max_lag), "original_view": ORIGINAL_VIEW},
             "populations": populations,
+            "original_view": original_view(a, b, protocol),
         }
     )
+
+
+def original_view(a: RunResult, b: RunResult, protocol: Protocol = REFERENCE_PROTOCOL) -> dict:
+    """The original study's view of every population but dcn (``excited_comparison``)."""
+    names = original_populations(ordered_populations([p for p in a.spikes if p in b.spikes]))
+    return {
+        name: excited_comparison(
+            excited_stimulus_rates(name, a.spikes[name], a.timestep, a.duration, protocol),
+            excited_stimulus_rates(name, b.spikes[name], b.timestep, b.duration, protocol),
+        )
+        for name in names
+    }
+
+
+def excited_comparison(a: ExcitedRates, b: ExcitedRates) -> dict:
+    """Each run's excited cells and their stimulus rates; B - A differences and distances.
+
+    The samples are each run's own excited cells (the original's choice), so they may hold
+    different cells: ``excited_both`` counts the cells excited in both runs.
+    """
+    summary_a, summary_b = a.summary(), b.summary()
+    return {
+        "window": [a.window.start, a.window.stop],
+        "a": summary_a,
+        "b": summary_b,
+        "excited_both": int(np.intersect1d(a.cells, b.cells, assume_unique=True).size),
+        "mean_difference": summary_b["cell_rates"]["mean"] - summary_a["cell_rates"]["mean"],
+        "median_difference": summary_b["cell_rates"]["median"] - summary_a["cell_rates"]["median"],
+        **rate_distances(a.rates, b.rates),
+    }
 
 
 def compare_window(
@@ -160,7 +216,7 @@ def rate_distances(rates_a: np.ndarray, rates_b: np.ndarray) -> dict[str, float]
     ):
         return {"ks": float("nan"), "wasserstein": float("nan"), "cohens_d": float("nan")}
     return {
-        "ks": float(stats.ks_2samp(rates_a, rates_b).statistic),
+        "ks": float(stats.ks_2samp(rates_a, rates_b, method="asymp").statistic),
         "wasserstein": float(stats.wasserstein_distance(rates_a, rates_b)),
         "cohens_d": cohens_d(rates_a, rates_b),
     }

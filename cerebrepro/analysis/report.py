@@ -32,7 +32,7 @@ def new_table(title: str, columns: list[str], text_columns: int = 1) -> Table:
 
 
 def analysis_tables(stats: Mapping) -> list[Table]:
-    """Activity per population, and (with connectivity) incoming spikes and core load."""
+    """Activity per population, and (with connectivity) worst incoming spikes."""
     label = f" of {stats['label']}" if stats.get("label") else ""
     activity = new_table(
         f"Activity{label} (Hz per window; peak spikes in one step)",
@@ -60,42 +60,18 @@ def analysis_tables(stats: Mapping) -> list[Table]:
         )
     if not stats.get("connectivity"):
         return [activity]
-    load = new_table(
-        f"Worst incoming spikes per cell and step; packets per core and step, grid cut %{label}",
-        ["population", "incoming", "at ms", "no delay", "cores", "default", "grid", "cut %"],
+    incoming = new_table(
+        f"Worst incoming spikes per cell and step{label}",
+        ["population", "incoming", "at ms", "no delay"],
     )
     for name, p in stats["populations"].items():
         if "incoming" not in p:
             continue
-        delayed, undelayed, cores = (
-            p["incoming"]["delayed"],
-            p["incoming"]["undelayed"],
-            p["core_load"],
+        delayed, undelayed = p["incoming"]["delayed"], p["incoming"]["undelayed"]
+        incoming.add_row(
+            name, number(delayed["peak"]), number(delayed["time"], 1), number(undelayed["peak"])
         )
-        load.add_row(
-            name,
-            number(delayed["peak"]),
-            number(delayed["time"], 1),
-            number(undelayed["peak"]),
-            number(cores["n_cores"]),
-            number(cores["default"]["peak"]),
-            number(cores["grid"]["peak"]),
-            number(cores["peak_reduction_percent"], 1),
-        )
-    return [activity, load]
-
-
-def core_load_line(stats: Mapping) -> str | None:
-    """One sentence on the network's peak core load, or None without connectivity."""
-    network = stats.get("core_load")
-    if not network:
-        return None
-    return (
-        f"peak packets per core per step: default {network['default']['peak']} "
-        f"({network['default']['population']}), grid {network['grid']['peak']} "
-        f"({network['grid']['population']}); reduction "
-        f"{number(network['peak_reduction_percent'], 1)} % (paper: 41 %)"
-    )
+    return [activity, incoming]
 
 
 # (header, key path inside a window's statistics, decimals)
@@ -119,14 +95,67 @@ TIMING_COLUMNS = (
 )
 
 
+ORIGINAL_LAG_COLUMNS = (
+    ("cells", ("n_cells",), 0),
+    ("of pop", ("cell_fraction",), 2),
+    ("mean", ("mean",), 2),
+    ("std", ("std",), 2),
+    ("median", ("median",), 2),
+    ("p5", ("p5",), 2),
+    ("p95", ("p95",), 2),
+    ("<=1 step", ("within_one_step",), 2),
+)
+ORIGINAL_VIEW_COLUMNS = (
+    ("exc A", ("a", "excited"), 0),
+    ("exc B", ("b", "excited"), 0),
+    ("both", ("excited_both",), 0),
+    ("mean A", ("a", "cell_rates", "mean"), 1),
+    ("mean B", ("b", "cell_rates", "mean"), 1),
+    ("med A", ("a", "cell_rates", "median"), 1),
+    ("med B", ("b", "cell_rates", "median"), 1),
+    ("KS", ("ks",), 3),
+    ("W1", ("wasserstein",), 2),
+)
+
+
 def comparison_tables(stats: Mapping) -> list[Table]:
-    """Rates and distances, then spike timing, per population and window."""
+    """Rates and distances, spike timing, then the original study's lead/lag and view."""
     runs = stats["runs"]
     title = f"{runs['b']['label']} (B) against {runs['a']['label']} (A)"
     return [
         window_table(f"Rates (Hz; W1: Wasserstein distance): {title}", stats, RATE_COLUMNS),
-        window_table(f"Spike timing: {title}", stats, TIMING_COLUMNS),
+        window_table(
+            f"Spike timing (lag, ours: nearest spike of the cell within "
+            f"+-{stats['max_lag']:g} ms, B - A): {title}",
+            stats,
+            TIMING_COLUMNS,
+        ),
+        population_table(
+            f"Lead/lag, original: 10th-or-last spike of equal-count cells, whole run "
+            f"(ms, B - A): {title}",
+            {n: p["original_lead_lag"] for n, p in stats["populations"].items()},
+            ORIGINAL_LAG_COLUMNS,
+        ),
+        population_table(
+            f"Original view: excited cells of each run, stimulus window, no dcn (Hz): {title}",
+            stats["original_view"],
+            ORIGINAL_VIEW_COLUMNS,
+        ),
     ]
+
+
+def population_table(title: str, rows: Mapping[str, Mapping], columns: tuple) -> Table:
+    """One row per population, with the given columns of its statistics."""
+    table = new_table(title, ["population", *(c[0] for c in columns)])
+    for name, values in rows.items():
+        table.add_row(name, *(number(_at(values, path), digits) for _, path, digits in columns))
+    return table
+
+
+def _at(values: Mapping, path: tuple[str, ...]) -> object:
+    for key in path:
+        values = values[key]
+    return values
 
 
 def window_table(title: str, stats: Mapping, columns: tuple) -> Table:
@@ -134,11 +163,6 @@ def window_table(title: str, stats: Mapping, columns: tuple) -> Table:
     table = new_table(title, ["population", "window", *(c[0] for c in columns)], text_columns=2)
     for name, population in stats["populations"].items():
         for window, values in population["windows"].items():
-            cells = []
-            for _, path, digits in columns:
-                value = values
-                for key in path:
-                    value = value[key]
-                cells.append(number(value, digits))
+            cells = [number(_at(values, path), digits) for _, path, digits in columns]
             table.add_row(name, window, *cells)
     return table

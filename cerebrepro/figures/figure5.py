@@ -1,9 +1,12 @@
 """Figure 5: per-cell firing-rate distributions per population and period, per simulator.
 
-Boxes are drawn from the distribution summaries of ``analyse_run`` (percentiles 5, 25,
-50, 75, 95 and the mean of the per-cell rates in each delay-shifted window); when two
-runs are comparable cell by cell, ``compare_runs`` adds distances between them to the
-statistics.
+Two views. Panel a, all cells: boxes drawn from the distribution summaries of
+``analyse_run`` (percentiles 5, 25, 50, 75, 95 and the mean of the per-cell rates in each
+delay-shifted window). Panel b, the original study's view (its figure 5, SpiNNCer's
+``compare_results``): the stimulus-window rates of the excited cells only, every
+population but dcn, each run's own excited cells (``original_view.py``). When two runs
+are comparable cell by cell, ``compare_runs`` and ``excited_comparison`` add distances
+between them to the statistics.
 """
 
 from __future__ import annotations
@@ -13,8 +16,15 @@ from collections.abc import Mapping, Sequence
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 
-from cerebrepro.analysis.compare import compare_runs, comparison_mismatches
+from cerebrepro.analysis.compare import compare_runs, comparison_mismatches, excited_comparison
+from cerebrepro.analysis.original_view import (
+    ORIGINAL_VIEW,
+    ExcitedRates,
+    excited_stimulus_rates,
+    original_populations,
+)
 from cerebrepro.analysis.run import analyse_run
+from cerebrepro.analysis.summary import describe
 from cerebrepro.analysis.windows import WINDOW_NAMES
 from cerebrepro.figures.output import FigureOutput, caption_text
 from cerebrepro.figures.runs import FigureRun, run_labels, runs_paragraph
@@ -22,6 +32,7 @@ from cerebrepro.figures.style import (
     FONT_SIZE,
     display_order,
     new_figure,
+    panel_letter,
     population_colour,
     simulator_colour,
     tidy_axes,
@@ -31,6 +42,12 @@ NUMBER = 5
 COLUMNS = 4
 GROUP_WIDTH = 0.8  # of the unit spacing between periods
 COMPARED = ("rate_difference", "ks", "wasserstein", "cohens_d")
+ORIGINAL_COMPARED = ("excited_both", "mean_difference", "median_difference", "ks", "wasserstein", "cohens_d")
+ALL_CELLS_VIEW = "all cells: every cell of every population, in the baseline, stimulus and post windows"
+EXCITED_SET = (
+    "each run's own excited cells (the original's compare_results classified each run on its "
+    "own spikes); excited_both counts the cells excited in both runs"
+)
 
 
 def box_statistics(window: Mapping[str, object], label: str) -> dict | None:
@@ -43,22 +60,76 @@ def box_statistics(window: Mapping[str, object], label: str) -> dict | None:
 
 
 def rate_distribution_figure(runs: Sequence[FigureRun], notes: Sequence[str] = ()) -> FigureOutput:
-    """Box plots of per-cell rates: one panel per population, periods side by side, runs within."""
+    """Box plots of per-cell rates: a, every population by period (runs within); b, the original's view."""
     labels = run_labels(runs)
     statistics = {label: analyse_run(run.result, None, run.protocol) for label, run in zip(labels, runs, strict=True)}
     populations = display_order(runs[0].result.spikes)
+    excited = {label: excited_rates(run) for label, run in zip(labels, runs, strict=True)}
     rows = -(-(len(populations) + 1) // COLUMNS)
-    figure = new_figure(3.3 * COLUMNS, 2.9 * rows)
-    axes = figure.subplots(rows, COLUMNS, squeeze=False).ravel()
+    figure = new_figure(3.3 * COLUMNS, 2.9 * (rows + 1))
+    grid = figure.add_gridspec(rows + 1, COLUMNS)
+    axes = [figure.add_subplot(grid[k // COLUMNS, k % COLUMNS]) for k in range(rows * COLUMNS)]
     for ax, name in zip(axes, populations, strict=False):
         draw_population(ax, name, runs, labels, statistics)
     legend_panel(axes[len(populations)], runs, labels)
     for ax in axes[len(populations) + 1 :]:
         ax.set_visible(False)
-    figure.suptitle("Per-cell firing rates per population and period", fontsize=FONT_SIZE + 3)
+    original = figure.add_subplot(grid[rows, :])
+    draw_original_view(original, runs, labels, excited)
+    panel_letter(axes[0], "a")
+    panel_letter(original, "b")
+    figure.suptitle(
+        "Per-cell firing rates: a, all cells per population and period; "
+        "b, excited cells in the stimulus window (the original study's view)",
+        fontsize=FONT_SIZE + 3,
+    )
     comparisons, refusals = comparisons_against_first(runs, labels)
-    caption = rate_caption(runs, labels, notes, refusals)
-    return FigureOutput(NUMBER, figure, caption, rate_statistics(statistics, comparisons, refusals))
+    caption = rate_caption(runs, labels, notes, refusals, excited)
+    statistics_out = {
+        "views": {"all_cells": ALL_CELLS_VIEW, "original": ORIGINAL_VIEW},
+        **rate_statistics(statistics, comparisons, refusals),
+        "original": original_statistics(labels, excited, refusals),
+    }
+    return FigureOutput(NUMBER, figure, caption, statistics_out)
+
+
+def excited_rates(run: FigureRun) -> dict[str, ExcitedRates]:
+    """The excited cells and stimulus rates of every population of ``run`` but dcn."""
+    result = run.result
+    return {
+        name: excited_stimulus_rates(name, result.spikes[name], result.timestep, result.duration, run.protocol)
+        for name in original_populations(display_order(result.spikes))
+    }
+
+
+def draw_original_view(
+    ax: Axes, runs: Sequence[FigureRun], labels: Sequence[str], excited: Mapping[str, Mapping[str, ExcitedRates]]
+) -> None:
+    """Panel b: a group per population (no dcn), a box per run of its excited cells' stimulus rates."""
+    names = list(excited[labels[0]])
+    width = GROUP_WIDTH / len(runs)
+    ticks = []
+    for position, name in enumerate(names):
+        for k, run in enumerate(runs):
+            sample = excited[labels[k]][name]
+            box = box_statistics({"cell_rates": describe(sample.rates)}, labels[k]) if sample.rates.size else None
+            if box is not None:
+                offset = (k - (len(runs) - 1) / 2) * width
+                ax.bxp([box], positions=[position + offset], widths=0.85 * width, showmeans=True,
+                       patch_artist=True, **box_style(name, run.simulator, first=k == 0))
+        window = excited[labels[0]][name].window
+        counts = " / ".join(str(excited[label][name].cells.size) for label in labels)
+        ticks.append(f"{name}\n[{window.start:g}, {window.stop:g})\nn = {counts}")
+    ax.set_xticks(range(len(names)), ticks, fontsize=FONT_SIZE - 1)
+    ax.set_xlim(-0.6, len(names) - 0.4)
+    ax.set_ylim(bottom=0)
+    ax.set_title(
+        "Excited cells only, stimulus window, dcn left out; each run's own excited cells "
+        f"(n: excited cells, {' / '.join(labels)})",
+        fontsize=FONT_SIZE + 1,
+    )
+    ax.set_ylabel("stimulus rate of excited cells (Hz)", fontsize=FONT_SIZE)
+    tidy_axes(ax)
 
 
 def draw_population(
@@ -143,10 +214,12 @@ def rate_caption(
     labels: Sequence[str],
     notes: Sequence[str],
     refusals: Mapping[str, list],
+    excited: Mapping[str, Mapping[str, ExcitedRates]],
 ) -> str:
     protocol = runs[0].protocol
     body = (
-        "Distributions of per-cell firing rates (Hz) of every population (panels, input first) "
+        "Two views. a, all cells: distributions of per-cell firing rates (Hz) of every "
+        "population (panels, input first) "
         f"in the baseline, stimulus and post-stimulus periods (groups). Each population's "
         f"windows are shifted by its synaptic delay from the glomeruli (stimulus "
         f"{protocol.start:g}-{protocol.stop:g} ms plus the delay; the window of each group is "
@@ -163,9 +236,33 @@ def rate_caption(
         )
     extra = [f"{key}: not compared cell by cell ({'; '.join(p)})." for key, p in refusals.items()]
     return caption_text(
-        NUMBER, "Per-cell firing-rate distributions per population and period", body, *notes, *extra,
-        runs_paragraph(runs),
+        NUMBER, "Per-cell firing-rate distributions per population and period", body,
+        original_caption(labels, excited), *notes, *extra, runs_paragraph(runs),
     )
+
+
+def original_caption(labels: Sequence[str], excited: Mapping[str, Mapping[str, ExcitedRates]]) -> str:
+    """The paragraph on panel b, with the excited cells of every run per population."""
+    counts = "; ".join(
+        f"{name} {'/'.join(str(excited[label][name].cells.size) for label in labels)}"
+        for name in excited[labels[0]]
+    )
+    text = (
+        "b, the original study's view (its figure 5): stimulus-window rates (Hz) of the excited "
+        "cells only (stimulus rate > 2 x baseline rate and at least one spike in the run; "
+        "granule cells also at least 2 spikes in the stimulus window), every population but "
+        "dcn, each run's own excited cells as in the original's comparison (the cells excited "
+        "in both runs are counted in the statistics file). Boxes as in a (the original drew "
+        "notched boxes with whiskers at 1.5 interquartile ranges). Excited cells per run "
+        f"({'/'.join(labels)}): {counts}."
+    )
+    if len(labels) > 1:
+        text += (
+            " The statistics file adds, per population, the differences of the mean and the "
+            "median rate, the Kolmogorov-Smirnov statistic, the Wasserstein distance and "
+            f"Cohen's d of the two excited samples against {labels[0]}."
+        )
+    return text
 
 
 def rate_statistics(statistics: Mapping[str, dict], comparisons: dict, refusals: dict) -> dict:
@@ -183,4 +280,32 @@ def rate_statistics(statistics: Mapping[str, dict], comparisons: dict, refusals:
         },
         "comparisons": comparisons,
         "not_compared": refusals,
+    }
+
+
+def original_statistics(
+    labels: Sequence[str],
+    excited: Mapping[str, Mapping[str, ExcitedRates]],
+    refusals: Mapping[str, list],
+) -> dict:
+    """Panel b: per run and population the excited cells and their rates; distances to the first run."""
+    comparisons = {}
+    for label in labels[1:]:
+        key = f"{label} vs {labels[0]}"
+        if key in refusals:
+            continue
+        comparisons[key] = {
+            name: {k: v for k, v in excited_comparison(first, excited[label][name]).items() if k in ORIGINAL_COMPARED}
+            for name, first in excited[labels[0]].items()
+        }
+    return {
+        "excited_set": EXCITED_SET,
+        "rates": {
+            label: {
+                name: {"window_ms": [e.window.start, e.window.stop], **e.summary()}
+                for name, e in excited[label].items()
+            }
+            for label in labels
+        },
+        "comparisons": comparisons,
     }
