@@ -71,15 +71,26 @@ def spike_block(spikes, duration: float) -> neo.Block:
     return block
 
 
-def write_archive(path, result, legacy: bool = False) -> str:
-    """A SpiNNCer result archive of ``result``'s spikes (neo Blocks, or (n, 2) arrays if ``legacy``)."""
+def in_order(spikes, mapping):
+    """``spikes`` with scaffold cell c renumbered ``mapping[c]`` (as SpiNNCer's --id_remap saves them)."""
+    return type(spikes)(spikes.size, spikes.times, mapping[spikes.cells])
+
+
+def write_archive(path, result, legacy: bool = False, order=None) -> str:
+    """A SpiNNCer result archive of ``result``'s spikes (neo Blocks, or (n, 2) arrays if ``legacy``).
+
+    With ``order`` (a NeuronOrder), ids are in that order and the options record it as ``id_remap``.
+    """
+    spikes = {n: s if order is None else in_order(s, order.mapping(n)) for n, s in result.spikes.items()}
     all_spikes = {
         name: np.column_stack([s.cells, s.times]) if legacy else spike_block(s, result.duration)
-        for name, s in result.spikes.items()
+        for name, s in spikes.items()
     }
+    remap = None if order is None else order.mode
     np.savez_compressed(
         path,
-        simulation_parameters={"argparser": {"timestep": result.timestep, "simulator": "spinnaker", "stim_times": [300, 50, 650]},
+        simulation_parameters={"argparser": {"timestep": result.timestep, "simulator": "spinnaker", "stim_times": [300, 50, 650],
+                                             "id_remap": remap, "id_seed": None},
                                "git_hash": "0000000", "n_neurons_per_core": 64},
         all_spikes=all_spikes,
         other_recordings={},
@@ -121,7 +132,7 @@ def test_archive_round_trips_into_the_result_format(archive, nest_run, tiny_scaf
     assert all(imported.spikes[name].n_spikes > 0 for name in ("glomerulus", "granule", "golgi", "purkinje"))
     assert imported.provenance["scaffold_digest"] == nest_result.provenance["scaffold_digest"]
     assert imported.provenance["stimulus_sha256"] == nest_result.provenance["stimulus_sha256"]
-    assert imported.provenance["neuron_order"] == "default"
+    assert imported.provenance["neuron_order"]["mode"] == "default"
 
     stored = read_result(write_result(imported, tmp_path / "imported.h5"))
     assert stored.spike_digest() == nest_result.spike_digest()
@@ -158,9 +169,11 @@ def test_archive_of_another_network_is_refused(nest_run, tiny_scaffold, tmp_path
         archive_to_result(loaded, tiny_scaffold, path)
 
 
-def test_import_command(archive, nest_run, tiny_scaffold_file, tmp_path):
+def test_import_command(archive, nest_run, tiny_scaffold, tiny_scaffold_file, tmp_path):
+    """The paper's runs saved grid ids: the command reverts them (order from the archive) to the run's spikes."""
     from cerebrepro.cli.app import app
     from cerebrepro.cli.spinnaker import import_spinncer  # noqa: F401  (registers the command)
+    from cerebrepro.model.neuron_order import neuron_order
 
     path, digest = archive
     output = tmp_path / "imported.h5"
@@ -171,3 +184,10 @@ def test_import_command(archive, nest_run, tiny_scaffold_file, tmp_path):
     assert read_result(output).spike_digest() == nest_run[1].spike_digest()
     refused = CliRunner().invoke(app, ["import-spinncer", str(path), "--scaffold", str(tiny_scaffold_file), "-o", str(tmp_path / "x.h5")])
     assert refused.exit_code != 0 and not (tmp_path / "x.h5").exists()
+
+    grid = tmp_path / "grid.npz"
+    write_archive(grid, nest_run[1], legacy=True, order=neuron_order(tiny_scaffold.positions, "grid"))
+    args = ["import-spinncer", str(grid), "--scaffold", str(tiny_scaffold_file), "--trust", "-o", str(tmp_path / "grid.h5")]
+    reverted = CliRunner().invoke(app, args)
+    assert reverted.exit_code == 0, reverted.output
+    assert read_result(tmp_path / "grid.h5").spike_digest() == nest_run[1].spike_digest()

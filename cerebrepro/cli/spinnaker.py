@@ -153,12 +153,26 @@ def import_spinncer(
     sha256: Annotated[str | None, typer.Option("--sha256", help="the archive's published sha256")] = None,
     trust: Annotated[bool, typer.Option("--trust", help="open the archive without a checksum (your own file)")] = False,
     neuron_order: Annotated[
-        str | None, typer.Option("--neuron-order", help="order the run placed cells in (default: from the archive)")
+        str | None,
+        typer.Option(
+            "--neuron-order",
+            help="order the run created cells in: grid | random | default (default: the archive's id_remap)",
+        ),
+    ] = None,
+    id_seed: Annotated[
+        int | None, typer.Option("--id-seed", help="seed of a random order (default: the archive's id_seed)")
     ] = None,
 ) -> None:
-    """Convert a SpiNNCer result archive into a cerebrepro result file, after checking its checksum."""
+    """Convert a SpiNNCer result archive into a cerebrepro result file, after checking its checksum.
+
+    SpiNNCer's spike ids are in the order the run created cells in (--id_remap grid in the
+    paper's runs); they are reverted to scaffold indices on the scaffold the run used.
+    """
+    import warnings
+
     from cerebrepro.results.io import write_result
     from cerebrepro.results.spinncer_import import (
+        ArchiveOrderWarning,
         archive_to_result,
         check_stimulus_matches,
         read_spinncer_archive,
@@ -172,7 +186,11 @@ def import_spinncer(
     )
     network = resolve_scaffold(spec)
     named = resolve_stimulus(spec, network) if stimulus else None
-    result = archive_to_result(loaded, network, archive, named.info if named else None, neuron_order)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ArchiveOrderWarning)
+        result = archive_to_result(loaded, network, archive, named.info if named else None, neuron_order, id_seed)
+    for warning in caught:
+        console.print(f"[yellow]warning:[/] {warning.message}")
     if named is not None:
         check_stimulus_matches(result, named.trains)
     write_result(result, output)
@@ -182,4 +200,7 @@ def import_spinncer(
     for name, spikes in result.spikes.items():
         table.add_row(name, f"{spikes.size:,}", f"{spikes.n_spikes:,}")
     console.print(table)
+    order = result.provenance["neuron_order"]
+    seed = f", seed {order['seed']}" if order["seed"] is not None else ""
+    console.print(f"ids reverted from the {order['mode']} order{seed} to scaffold indices (order {order['sha256'][:16]})")
     console.print(f"archive sha256 {loaded.sha256[:16]} ({loaded.trust}); result [bold]{output}[/]")

@@ -8,7 +8,14 @@ SpiNNCer (github.com/SpiNNakerManchester/SpiNNCer) saved each run with
   (cell index, time in ms) rows;
 - ``all_neurons``: population -> cell count; ``simtime``: duration (ms);
 - ``simulation_parameters``: ``{'argparser': the run's options (``timestep``,
-  ``simulator``, ``stim_times``, ...), 'git_hash', ...}``; ``stimulus_params``.
+  ``simulator``, ``stim_times``, ``id_remap``, ``id_seed``, ...), 'git_hash', ...}``;
+  ``stimulus_params``.
+
+Spike ids are SpiNNCer's own: a run with ``--id_remap grid`` (the paper's runs) or
+``random`` created every population (glomeruli included) in that order and never mapped
+ids back, so archive id ``k`` of population ``p`` is scaffold cell ``order.orders[p][k]``
+of the scaffold the run used. The import reverts them (:func:`archive_order`), so the
+result holds scaffold indices like every run of this project.
 
 Unpickling runs code from the file, so an archive is opened only from bytes whose sha256
 matched a given checksum or the data manifest, or when the user says ``trust``.
@@ -18,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,11 +34,19 @@ import numpy as np
 
 from cerebrepro.errors import ResultError
 from cerebrepro.model.cerebellum import POPULATIONS
+from cerebrepro.model.neuron_order import NEURON_ORDERS, NeuronOrder
+from cerebrepro.model.neuron_order import neuron_order as build_order
 from cerebrepro.model.spike_trains import SpikeTrains
 from cerebrepro.results.types import PopulationSpikes, RunResult
 from cerebrepro.scaffold.types import Scaffold
 
 SPINNCER_SIMULATORS = {"spinnaker": "spinnaker", "spynnaker": "spinnaker", "nest": "nest"}
+CHOSEN_BY_ARCHIVE = "the archive's options"
+CHOSEN_BY_USER = "--neuron-order / --id-seed"
+
+
+class ArchiveOrderWarning(UserWarning):
+    """The order named on the command line differs from the one the archive records."""
 
 
 @dataclass(frozen=True)
@@ -140,15 +156,25 @@ def spike_rows(entry: Any) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(cells), np.concatenate(times)
 
 
-def population_spikes(entry: Any, size: int, duration: float, name: str) -> PopulationSpikes:
-    """One population's spikes before ``duration``, sorted by time then cell."""
+def population_spikes(
+    entry: Any, size: int, duration: float, name: str, source: Path, order: np.ndarray | None = None
+) -> PopulationSpikes:
+    """One population's spikes before ``duration`` in scaffold indices, sorted by time then cell.
+
+    ``order`` (archive id ``k`` is scaffold cell ``order[k]``) reverts the run's neuron order.
+    """
     cells, times = spike_rows(entry)
-    if cells.size and (cells.min() < 0 or cells.max() >= size):
-        raise ResultError(f"{name}: spike of cell {int(cells.max())} outside the population's {size} cells")
+    outside = (cells < 0) | (cells >= size)
+    if outside.any():
+        raise ResultError(
+            f"{source}: {name} spike of cell id {int(cells[outside][0])} outside the population's {size} cells"
+        )
     keep = times < duration - 1e-9
     cells, times = cells[keep], times[keep]
-    order = np.lexsort((cells, times))
-    return PopulationSpikes(size, times[order], cells[order])
+    if order is not None:
+        cells = np.asarray(order, dtype=np.int64)[cells]
+    sort = np.lexsort((cells, times))
+    return PopulationSpikes(size, times[sort], cells[sort])
 
 
 def recorded_trains(spikes: PopulationSpikes, timestep: float) -> SpikeTrains:
@@ -176,23 +202,114 @@ def check_sizes(archive: SpinncerArchive, scaffold: Scaffold) -> list[str]:
     return names
 
 
+@dataclass(frozen=True)
+class ArchiveOrder:
+    """The order an archive's ids are in, and the one its own options record."""
+
+    mode: str
+    seed: int | None  # only for random
+    recorded_mode: str
+    recorded_seed: int | None
+    chosen_by: str  # CHOSEN_BY_ARCHIVE or CHOSEN_BY_USER
+
+    @property
+    def disagreement(self) -> str | None:
+        """A sentence when the chosen order is not the one the archive records."""
+        recorded_seed = self.recorded_seed if self.recorded_mode == "random" else None
+        if (self.mode, self.seed) == (self.recorded_mode, recorded_seed):
+            return None
+        return (
+            f"the ids are reverted as {describe_order(self.mode, self.seed)}, but the archive records "
+            f"{describe_order(self.recorded_mode, recorded_seed)} (id_remap, id_seed); "
+            "cell-by-cell comparisons are right only if the run really used the order named"
+        )
+
+    def order_of(self, scaffold: Scaffold) -> NeuronOrder:
+        """This order on ``scaffold``: from all its positions, as the grid's edges span every cell."""
+        return build_order(scaffold.positions, self.mode, self.seed)
+
+    def provenance(self) -> dict[str, object]:
+        return {
+            "recorded": {"mode": self.recorded_mode, "seed": self.recorded_seed},
+            "chosen_by": self.chosen_by,
+            "disagreement": self.disagreement,
+        }
+
+
+def describe_order(mode: str, seed: int | None) -> str:
+    return f"{mode} order (seed {seed})" if mode == "random" else f"{mode} order"
+
+
+def recorded_order(archive: SpinncerArchive) -> tuple[str, int | None]:
+    """(mode, seed) of the archive's options; SpiNNCer's ``id_remap`` None is the default order."""
+    remap = archive.options.get("id_remap")
+    seed = archive.options.get("id_seed")
+    mode = "default" if remap is None or str(remap) == "" else str(remap).lower()
+    return mode, None if seed is None else int(seed)
+
+
+def archive_order(
+    archive: SpinncerArchive, source: Path, mode: str | None = None, seed: int | None = None
+) -> ArchiveOrder:
+    """The order to revert ``archive``'s ids from: ``mode``/``seed`` if given, else its own record.
+
+    Refuses orders that cannot be reverted: SpiNNCer's hilbert order (not reproduced here),
+    an unknown one, and a random order without a seed (the original then drew an unseeded
+    permutation that nothing recorded).
+    """
+    recorded_mode, recorded_seed = recorded_order(archive)
+    chosen = (mode or recorded_mode).lower()
+    chosen_seed = seed if seed is not None else recorded_seed
+    if chosen == "hilbert":
+        raise ResultError(
+            f"{source}: the run placed cells in SpiNNCer's hilbert order, which cannot be reverted here "
+            "(only default, grid and random are reproduced), so its ids cannot be matched to scaffold cells"
+        )
+    if chosen not in NEURON_ORDERS:
+        raise ResultError(f"{source}: unknown neuron order {chosen!r}: choose one of {', '.join(NEURON_ORDERS)}")
+    if chosen == "random" and chosen_seed is None:
+        raise ResultError(
+            f"{source}: a random id order without a seed (none in the archive's id_seed, no --id-seed) cannot "
+            "be reverted: the original drew an unseeded permutation, so its ids cannot be matched to scaffold cells"
+        )
+    by_user = mode is not None or (seed is not None and chosen == "random")
+    return ArchiveOrder(
+        chosen,
+        chosen_seed if chosen == "random" else None,
+        recorded_mode,
+        recorded_seed,
+        CHOSEN_BY_USER if by_user else CHOSEN_BY_ARCHIVE,
+    )
+
+
 def archive_to_result(
     archive: SpinncerArchive,
     scaffold: Scaffold,
     source: Path,
     stimulus: dict[str, object] | None = None,
     neuron_order: str | None = None,
+    id_seed: int | None = None,
 ) -> RunResult:
-    """The archive's spikes as a result of ``scaffold``, with provenance for comparisons.
+    """The archive's spikes as a result of ``scaffold`` in scaffold indices, with provenance.
 
     ``stimulus`` (as :func:`cerebrepro.simulate.run.resolve_stimulus` describes one) names
     the input the run used; without it the recorded glomerulus spikes are the stimulus.
-    ``neuron_order`` is the order the run placed cells in (default: the archive's
-    ``id_remap`` option, else ``default``); spike indices are taken as scaffold indices.
+    ``neuron_order`` and ``id_seed`` name the order the run created cells in (default: the
+    archive's ``id_remap`` and ``id_seed``); the order is rebuilt from ``scaffold``'s
+    positions and the ids are reverted through it (:func:`archive_order`). A choice that
+    differs from the archive's record is allowed, with an :class:`ArchiveOrderWarning`
+    and a note in the provenance.
     """
     names = check_sizes(archive, scaffold)
+    chosen = archive_order(archive, source, neuron_order, id_seed)
+    if chosen.disagreement:
+        warnings.warn(f"{source}: {chosen.disagreement}", ArchiveOrderWarning, stacklevel=2)
+    order = chosen.order_of(scaffold)
     spikes = {
-        name: population_spikes(archive.spikes[name], scaffold.size(name), archive.duration, name) for name in names
+        name: population_spikes(
+            archive.spikes[name], scaffold.size(name), archive.duration, name, source, order.orders[name]
+        )
+        for name in names
     }
     if stimulus is None:
         from cerebrepro.simulate.run import trains_digest
@@ -202,7 +319,6 @@ def archive_to_result(
         trains = recorded_trains(spikes["glomerulus"], archive.timestep)
         stimulus = {"source": "recorded glomerulus spikes", "n_spikes": trains.n_spikes, "sha256": trains_digest(trains)}
     result = RunResult(spikes, archive.timestep, archive.duration)
-    order = neuron_order or str(archive.options.get("id_remap") or "default")
     result.provenance = {
         "simulator": archive.simulator,
         "imported_from": {
@@ -212,11 +328,13 @@ def archive_to_result(
             "trust": archive.trust,
             "git_hash": archive.parameters.get("git_hash"),
             "run_end_time": archive.parameters.get("run_end_time"),
+            "cell_indices": f"{chosen.mode} order ids, reverted",
+            "neuron_order": chosen.provenance(),
         },
         "spinncer_options": archive.options,
         "spinncer_stimulus": archive.stimulus_parameters,
-        "backend": {"name": archive.simulator, "neuron_order": order},
-        "neuron_order": order,
+        "backend": {"name": archive.simulator, "neuron_order": chosen.mode, "order": order.provenance()},
+        "neuron_order": order.provenance(),
         "cell_indices": "scaffold",
         "scaffold_digest": scaffold.connectivity_digest(),
         "scaffold_sha256": scaffold.sha256,
