@@ -103,8 +103,12 @@ def test_figures_cover_every_population_window_and_load(stats):
     granule = stats["populations"]["granule"]
     assert figures["granule.excited.percent"].value == granule["response"]["excited"]["percent"]
     assert figures["granule.incoming.delayed.peak"].value == granule["incoming"]["delayed"]["peak"]
-    assert figures["granule.core_load.grid.peak"].value == granule["core_load"]["grid"]["peak"]
-    assert figures["core_load.grid.peak"].value == stats["core_load"]["grid"]["peak"]
+    packets = granule["packet_load"]["spynnaker-2020"]
+    assert figures["granule.packet_load.grid.peak"].value == packets["grid"]["peak"]
+    assert figures["granule.packet_load.default.peak"].value == packets["default"]["peak"]
+    network = stats["packet_load"]["spynnaker-2020"]
+    assert figures["packet_load.peak_reduction_percent"].value == network["peak_reduction_percent"]
+    assert not any("presynaptic" in name or "7.4" in name for name in figures)
     assert "glomerulus.incoming.delayed.peak" not in figures  # a spike source has no afferents
 
 
@@ -116,8 +120,8 @@ def test_figure_resolution_is_one_count(stats):
     assert figures["granule.rate.stimulus"].resolution == pytest.approx(1.0 / seconds / size)
     assert figures["granule.excited.percent"].resolution == pytest.approx(100.0 / size)
     assert figures["granule.peak.spikes"].resolution == 1.0
-    default_peak = stats["core_load"]["default"]["peak"]
-    assert figures["core_load.peak_reduction_percent"].resolution == pytest.approx(
+    default_peak = stats["packet_load"]["spynnaker-2020"]["default"]["peak"]
+    assert figures["packet_load.peak_reduction_percent"].resolution == pytest.approx(
         100.0 / default_peak
     )
 
@@ -131,11 +135,13 @@ def test_an_empty_window_gives_no_rate_figure(network):
 
 
 def test_undefined_figures_are_left_out(stats):
-    edited = {**stats, "core_load": {**stats["core_load"], "peak_reduction_percent": float("nan")}}
-    assert "core_load.peak_reduction_percent" not in regression_figures(edited)
-    without_connectivity = {k: v for k, v in stats.items() if k != "core_load"}
+    network = stats["packet_load"]["spynnaker-2020"]
+    undefined = {**network, "peak_reduction_percent": float("nan")}
+    edited = {**stats, "packet_load": {**stats["packet_load"], "spynnaker-2020": undefined}}
+    assert "packet_load.peak_reduction_percent" not in regression_figures(edited)
+    without_connectivity = {k: v for k, v in stats.items() if k != "packet_load"}
     assert not any(
-        name.startswith("core_load.") for name in regression_figures(without_connectivity)
+        name.startswith("packet_load.") for name in regression_figures(without_connectivity)
     )
 
 
@@ -252,7 +258,7 @@ def test_stored_references_are_consistent(name):
     )
     assert (
         "granule.rate.stimulus" in reference.figures
-        and "core_load.peak_reduction_percent" in reference.figures
+        and "packet_load.peak_reduction_percent" in reference.figures
     )
     for figure in reference.figures.values():
         assert figure.tolerance >= figure.spread.floor - 1e-12

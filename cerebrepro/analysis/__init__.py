@@ -4,8 +4,10 @@
 - ``rates``, ``response``, ``summary``: window rates, excited / inhibited cells, distributions
 - ``steps``, ``peaks``: spikes on the time grid, peak spikes per step, PSTHs
 - ``connectivity``, ``arrivals``, ``incoming``: worst-case incoming spikes per cell and step
-- ``ordering``, ``core_load``: neuron orders and SpiNNaker packets per core and step
-- ``isi``, ``correlation``, ``lead_lag``, ``compare``: comparing two runs
+- ``packet_load``: estimated SpiNNaker packets per core and step (routing by source core,
+  delay-extension stages); ``presynaptic_load``: distinct pre-synaptic neurons per core
+- ``isi``, ``correlation``, ``lead_lag``, ``compare``: comparing two runs; ``original_view``:
+  the original study's view of a comparison (excited cells, stimulus window, no dcn)
 - ``run``: ``analyse_run``, every statistic of one run as a plain dict
 - ``serialize``, ``report``, ``comparison_figure``: files, tables and the comparison figure
 - ``synthetic``: synthetic networks and runs of realistic size for tests and benchmarks

@@ -1,8 +1,9 @@
 """Per-step sums of spikes arriving through fixed sparse matrices, reduced chunk by chunk.
 
-Both the worst-case incoming spikes (synapse counts x spike counts) and the SpiNNaker core
-load (pre-cell-to-core adjacency x spiking cells) are a sum over terms ``matrix @ spikes``
-with ``matrix`` (rows x pre cells) and ``spikes`` (pre cells x steps). The full
+The worst-case incoming spikes (synapse counts x spike counts), the SpiNNaker packet load
+(core-to-core adjacency x spikes per source core, ``packet_load``) and the pre-synaptic
+neurons per core (cell-to-core adjacency x spiking cells) are each a sum over terms
+``matrix @ spikes`` with ``matrix`` (rows x pre units) and ``spikes`` (pre units x steps). The full
 (rows x steps) result can be large (88k granules x 10k steps), so it is built a chunk of
 steps at a time and reduced to each row's maximum and the overall peak.
 """

@@ -1,16 +1,16 @@
 """The regression figures of a run: a flat list of named numbers taken from ``analyse_run``.
 
 Names are dotted paths, population first (``granule.rate.stimulus``), network-wide figures
-without one (``core_load.grid.peak``). Each figure carries its *resolution*: how much one
+without one (``packet_load.peak_reduction_percent``). Each figure carries its *resolution*: how much one
 spike, one cell or one packet changes it, which is the smallest tolerance that means
 anything (see :mod:`cerebrepro.verify.tolerances`).
 
 Per population: the rate of each window (Hz), the percentage of excited and inhibited
 cells, the peak spikes in one step and the peak of the 3 ms PSTH; with connectivity, the
-worst-case incoming spikes (with and without delays) and the per-core peak load in the
-default and the grid order with the grid's peak reduction. For the network: the most
-loaded core in either order and the reduction. Undefined values (no excited cells, no
-load) are left out.
+worst-case incoming spikes (with and without delays) and the estimated peak packets per
+core and step (``packet_load``) in the default and the grid order, under the paper's
+delay model (``DEFAULT_DELAY_MODEL``). For the network: the reduction of the peak packet
+load the grid order brings. Undefined values (no excited cells, no load) are left out.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from cerebrepro.analysis.packet_load import DEFAULT_DELAY_MODEL
 from cerebrepro.analysis.run import PSTH_PEAK_BIN
 
 WINDOWS = ("baseline", "stimulus", "post")
@@ -43,9 +44,8 @@ def regression_figures(stats: dict) -> dict[str, Figure]:
     for name, population in stats["populations"].items():
         for figure in population_figures(name, population):
             _keep(figures, figure)
-    if "core_load" in stats:
-        for figure in load_figures("core_load", stats["core_load"]):
-            _keep(figures, figure)
+    if "packet_load" in stats:
+        _keep(figures, network_load_figure(stats["packet_load"][DEFAULT_DELAY_MODEL]))
     return figures
 
 
@@ -77,19 +77,19 @@ def population_figures(name: str, population: dict) -> Iterator[Figure]:
     for variant in INCOMING_VARIANTS if "incoming" in population else ():
         incoming = population["incoming"][variant]
         yield Figure(f"{name}.incoming.{variant}.peak", _number(incoming["peak"]), "spikes", 1.0)
-    if "core_load" in population:
-        yield from load_figures(f"{name}.core_load", population["core_load"])
+    if "packet_load" in population:
+        load = population["packet_load"][DEFAULT_DELAY_MODEL]
+        for order in ORDERS:
+            peak = _number(load[order]["peak"])
+            yield Figure(f"{name}.packet_load.{order}.peak", peak, "packets", 1.0)
 
 
-def load_figures(prefix: str, load: dict) -> Iterator[Figure]:
-    """Peak packets per core and step in each order, and the grid's peak reduction."""
-    for order in ORDERS:
-        yield Figure(f"{prefix}.{order}.peak", _number(load[order]["peak"]), "packets", 1.0)
-    default_peak = _number(load["default"]["peak"])
+def network_load_figure(network: dict) -> Figure:
+    """The reduction of the network's peak packets per core and step by the grid order."""
+    default_peak = _number(network["default"]["peak"])
     resolution = 100.0 / default_peak if default_peak else math.nan
-    yield Figure(
-        f"{prefix}.peak_reduction_percent", _number(load["peak_reduction_percent"]), "%", resolution
-    )
+    reduction = _number(network["peak_reduction_percent"])
+    return Figure("packet_load.peak_reduction_percent", reduction, "%", resolution)
 
 
 def _number(value: object) -> float:

@@ -1,12 +1,14 @@
-"""SpiNNaker communication load per core, estimated from any run.
+"""Distinct pre-synaptic neurons with a target on a core, per core and step.
 
 Each population is cut into cores of ``NEURONS_PER_CORE`` consecutive cells of a neuron
-order (a permutation of population-local indices: ``order[k]`` is the cell placed k-th).
-In every step a core receives one multicast packet per distinct spiking pre-synaptic cell
-that has at least one target on it, over all its afferent projections: projections from
-the same pre population share the packet (their adjacencies are OR-ed), and a cell
-spiking twice in one step sends one packet. Packets are counted in the step they are sent
-(synaptic delays are applied on the receiving core).
+order. In every step a core is counted one per distinct spiking pre-synaptic *cell* that
+has at least one synapse onto a cell of the core, over all its afferent projections
+(their adjacencies are OR-ed; a cell spiking twice in one step counts once), in the step
+the spike is sent. This is the part of the traffic a core actually needs, not what
+SpiNNaker delivers: sPyNNaker routes by source core, so a core also receives the spikes
+of cells without a target on it, and long delays shift packets in time. The packet
+count SpiNNaker's hardware counter measures is estimated by :mod:`packet_load`; this count
+is a lower bound of it when every delay is held on the receiving core.
 """
 
 from __future__ import annotations
@@ -19,29 +21,22 @@ import scipy.sparse as sp
 
 from cerebrepro.analysis.arrivals import DEFAULT_CHUNK_STEPS, ArrivalTerm, arrival_peak
 from cerebrepro.analysis.connectivity import Afferent
+from cerebrepro.analysis.packet_load import cores_of_cells
 from cerebrepro.analysis.steps import SpikeSteps
 
 
 @dataclass(frozen=True)
-class CoreLoad:
-    """Packets received per core and step by the cores of one population."""
+class PresynapticNeuronLoad:
+    """Distinct spiking pre-synaptic cells with a target on each core, per step."""
 
     per_core_peak: np.ndarray  # int64, (n_cores,)
     peak: int
-    core: int  # -1 when no packet arrives
-    step: int  # -1 when no packet arrives
+    core: int  # -1 when nothing arrives
+    step: int  # -1 when nothing arrives
     total: int
 
 
-def cores_of_cells(order: np.ndarray, cells_per_core: int) -> np.ndarray:
-    """The core index of every cell when the cells of ``order`` fill cores in turn."""
-    order = np.asarray(order, dtype=np.int64)
-    core = np.empty(order.size, dtype=np.int64)
-    core[order] = np.arange(order.size, dtype=np.int64) // cells_per_core
-    return core
-
-
-def core_adjacency(
+def neuron_adjacency(
     afferents: Sequence[Afferent], core_of_cell: np.ndarray, n_cores: int
 ) -> dict[str, sp.csr_array]:
     """Per pre population: (n_cores x n_pre) 0/1 matrix, 1 where the pre cell targets the core."""
@@ -63,18 +58,20 @@ def core_adjacency(
     return adjacency
 
 
-def core_load(
+def presynaptic_neuron_load(
     afferents: Sequence[Afferent],
     spikes: Mapping[str, SpikeSteps],
     order: np.ndarray,
     cells_per_core: int,
     n_steps: int,
     chunk_steps: int = DEFAULT_CHUNK_STEPS,
-) -> CoreLoad:
-    """Packets per core and step for one post population cut into cores along ``order``."""
+) -> PresynapticNeuronLoad:
+    """Distinct pre-synaptic neurons per core and step for one post population cut along ``order``."""
     n_cores = -(-len(order) // cells_per_core)
     core_of_cell = cores_of_cells(order, cells_per_core)
-    adjacency = core_adjacency([a for a in afferents if a.pre in spikes], core_of_cell, n_cores)
+    adjacency = neuron_adjacency([a for a in afferents if a.pre in spikes], core_of_cell, n_cores)
     terms = [ArrivalTerm(matrix, spikes[pre].distinct()) for pre, matrix in adjacency.items()]
     result = arrival_peak(terms, n_cores, n_steps, chunk_steps)
-    return CoreLoad(result.per_row_max, result.peak, result.row, result.step, result.total)
+    return PresynapticNeuronLoad(
+        result.per_row_max, result.peak, result.row, result.step, result.total
+    )
