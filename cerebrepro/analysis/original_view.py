@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cerebrepro.analysis.rates import counts_to_rates, window_counts
-from cerebrepro.analysis.response import MIN_STIMULUS_SPIKES, classify_response
+from cerebrepro.analysis.rates import population_window_rates
+from cerebrepro.analysis.response import population_response
 from cerebrepro.analysis.summary import describe
-from cerebrepro.analysis.windows import EDGE_TOLERANCE, Window, population_windows
+from cerebrepro.analysis.windows import Window
 from cerebrepro.model.cerebellum import REFERENCE_PROTOCOL, Protocol
 from cerebrepro.results.types import PopulationSpikes
 
@@ -61,19 +61,8 @@ def excited_stimulus_rates(
     protocol: Protocol = REFERENCE_PROTOCOL,
 ) -> ExcitedRates:
     """The excited cells of population ``name`` and their rates in its stimulus window."""
-    tolerance = EDGE_TOLERANCE * timestep
-    baseline, stimulus, _ = population_windows(name, duration, protocol)
-    counts = {
-        w.name: window_counts(spikes.times, spikes.cells, spikes.size, w, tolerance)
-        for w in (baseline, stimulus)
-    }
-    rates = {w.name: counts_to_rates(counts[w.name], w) for w in (baseline, stimulus)}
-    excited = classify_response(
-        rates["baseline"],
-        rates["stimulus"],
-        spikes.counts_per_cell(),
-        counts["stimulus"],
-        MIN_STIMULUS_SPIKES.get(name, 0),
-    ).excited
+    rates = population_window_rates(name, spikes, timestep, duration, protocol)
+    excited = population_response(name, rates, spikes.counts_per_cell()).excited
+    stimulus = next(w for w in rates.windows if w.name == "stimulus")
     cells = np.flatnonzero(excited)
-    return ExcitedRates(stimulus, cells, rates["stimulus"][cells], spikes.size)
+    return ExcitedRates(stimulus, cells, rates.rates["stimulus"][cells], spikes.size)

@@ -13,6 +13,7 @@ from types import MappingProxyType
 
 import numpy as np
 
+from cerebrepro.analysis.rates import WindowRates
 from cerebrepro.analysis.summary import mean_std
 
 RESPONSE_FACTOR = 2.0
@@ -42,6 +43,17 @@ def classify_response(
     )
     inhibited = baseline_rates > RESPONSE_FACTOR * stimulus_rates
     return Response(excited, inhibited)
+
+
+def population_response(name: str, rates: WindowRates, total_counts: np.ndarray) -> Response:
+    """Classify the cells of population ``name`` from its window rates (baseline, stimulus)."""
+    return classify_response(
+        rates.rates["baseline"],
+        rates.rates["stimulus"],
+        total_counts,
+        rates.counts["stimulus"],
+        MIN_STIMULUS_SPIKES.get(name, 0),
+    )
 
 
 def response_summary(

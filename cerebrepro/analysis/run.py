@@ -58,12 +58,12 @@ from cerebrepro.analysis.packet_load import (
 )
 from cerebrepro.analysis.peaks import peak_per_step, psth_peak
 from cerebrepro.analysis.presynaptic_load import PresynapticNeuronLoad, presynaptic_neuron_load
-from cerebrepro.analysis.rates import counts_to_rates, population_rate, window_counts
-from cerebrepro.analysis.response import MIN_STIMULUS_SPIKES, classify_response, response_summary
+from cerebrepro.analysis.rates import population_rate, population_window_rates
+from cerebrepro.analysis.response import population_response, response_summary
 from cerebrepro.analysis.serialize import to_plain
 from cerebrepro.analysis.steps import SpikeSteps, step_count, step_time
 from cerebrepro.analysis.summary import describe
-from cerebrepro.analysis.windows import EDGE_TOLERANCE, population_windows, window_shift
+from cerebrepro.analysis.windows import window_shift
 from cerebrepro.errors import ResultError
 from cerebrepro.model.cerebellum import POPULATIONS, REFERENCE_PROTOCOL, Protocol
 from cerebrepro.model.neuron_order import GridEdges, NeuronOrder, neuron_order
@@ -131,22 +131,11 @@ def spiking_statistics(
     name: str, spikes: PopulationSpikes, timestep: float, duration: float, protocol: Protocol
 ) -> dict:
     """Window rates, response classes and peak activity of one population."""
-    tolerance = EDGE_TOLERANCE * timestep
-    windows = population_windows(name, duration, protocol)
-    counts = {
-        w.name: window_counts(spikes.times, spikes.cells, spikes.size, w, tolerance)
-        for w in windows
-    }
-    rates = {w.name: counts_to_rates(counts[w.name], w) for w in windows}
+    window_rates = population_window_rates(name, spikes, timestep, duration, protocol)
+    windows, counts, rates = window_rates.windows, window_rates.counts, window_rates.rates
     n_steps = step_count(duration, timestep)
     steps = SpikeSteps.from_population(spikes, timestep, n_steps).steps
-    response = classify_response(
-        rates["baseline"],
-        rates["stimulus"],
-        spikes.counts_per_cell(),
-        counts["stimulus"],
-        MIN_STIMULUS_SPIKES.get(name, 0),
-    )
+    response = population_response(name, window_rates, spikes.counts_per_cell())
     return {
         "size": spikes.size,
         "n_spikes": spikes.n_spikes,
