@@ -15,6 +15,7 @@ from cerebrepro.figures.output import write_figure
 from cerebrepro.figures.runs import FigureRun, run_labels
 from cerebrepro.figures.style import DISPLAY_ORDER
 from cerebrepro.model.cerebellum import REFERENCE_PROTOCOL
+from cerebrepro.model.neuron_order import neuron_order
 from cerebrepro.results.io import write_result
 from cerebrepro.results.types import AnalogSignals, PopulationSpikes, RunResult
 
@@ -152,21 +153,37 @@ def shifted(run: FigureRun, lag: float, simulator: str) -> FigureRun:
     return FigureRun(result, Path(f"/runs/{simulator}.h5"), "reused")
 
 
-def test_figure7_sweep_of_burst_rate_and_radius(network, tmp_path):
+@pytest.mark.slow
+def test_figure7_pooled_core_peaks_against_burst_rate_and_radius(network, tmp_path):
     scaffold, _ = network
+    order = neuron_order(scaffold.positions, "grid")
     points = [
-        figure7.SweepRun(f, r, seed, make_run(network, "nest", tmp_path / f"{f}-{r}-{seed}.h5", seed, f_peak=f, radius=r))
-        for f, r in ((50.0, 140.0), (150.0, 140.0), (150.0, 60.0))
+        ("poisson", "f_peak", 50.0, 140.0), ("poisson", "f_peak", 150.0, 140.0), ("poisson", "radius", 150.0, 60.0),
+        ("periodic", "f_peak", 50.0, 140.0), ("periodic", "radius", 150.0, 60.0),
+    ]
+    runs = [
+        figure7.sweep_run(burst, axis, f, r, seed, make_run(network, "brian2", tmp_path / f"{burst}-{f}-{r}-{seed}.h5",
+                                                            seed, f_peak=f, radius=r), scaffold, order)
+        for burst, axis, f, r in points
         for seed in (3, 4)
     ]
-    output = figure7.core_load_sweep_figure(points, scaffold, {"f_peak": 150.0, "radius": 140.0}, "Test sweep.")
-    check_files(output, tmp_path, [p.run for p in points[:1]])
-    series = output.statistics["series"]
-    assert [p["f_peak"] for p in series["f_peak"]["network"]] == [50.0, 150.0]
-    assert [p["radius"] for p in series["radius"]["granule"]] == [60.0, 140.0]
-    assert series["radius"]["granule"][0]["seeds"] == [3, 4]
+    assert all(run.run.result.spikes == {} for run in runs)  # spikes dropped once reduced to peaks
+    output = figure7.load_sweep_figure(runs, order, {"f_peak": 150.0, "radius": 140.0}, "Test sweep.", {"name": "test"})
+    check_files(output, tmp_path, [r.run for r in runs])
+    assert len(output.figure.axes) == 8  # (median, mean) x (poisson, periodic) x (f_peak, radius)
+    stats = output.statistics
+    assert [(p["burst"], p["axis"], p["f_peak"], p["radius"], p["seeds"]) for p in stats["points"]] == [
+        (*point, [3, 4]) for point in points
+    ]
+    granule = stats["points"][0]["populations"]["granule"]
+    pooled = np.concatenate([r.peaks["granule"] for r in runs[:2]])
+    assert granule["n_cores"] == pooled.size == 2 * runs[0].peaks["granule"].size
+    assert granule["median"] == np.median(pooled) and granule["p95"] == np.percentile(pooled, 95)
+    assert "glomerulus" not in stats["points"][0]["populations"]  # it receives nothing
+    assert stats["order"]["mode"] == "grid" and stats["delay_model"]["name"] == "spynnaker-2020"
     caption = output.caption.replace("\n", " ")
-    assert "Test sweep." in caption and "(6) NEST" in caption
+    assert "Test sweep." in caption and "(10) Brian2" in caption and "runs on Brian2" in caption
+    assert "(a-d) Median with 5-95 % percentile bars; (e-h) mean with standard-deviation bars" in caption
 
 
 def test_figure8_core_load_by_order(network, runs, tmp_path):

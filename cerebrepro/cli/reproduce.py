@@ -16,7 +16,7 @@ from cerebrepro.errors import CerebreproError
 from cerebrepro.simulate.run import RunEvents, RunSpec
 
 console = Console()
-BURSTS = ("poisson", "periodic")
+BURSTS = ("both", "poisson", "periodic")
 
 
 class ConsoleObserver:
@@ -53,15 +53,17 @@ def reproduce(
     figure: Annotated[int, typer.Option("--figure", "-f", help="Figure number: 4, 5, 6, 7 or 8.")],
     size: Annotated[
         float | None,
-        typer.Option(help="Base size (um) of the rebuilt scaffold (default 400; figure 7: 200, --full 400)."),
+        typer.Option(help="Base size (um) of the rebuilt scaffold (default 400)."),
     ] = None,
     simulator: Annotated[str, typer.Option(help="Simulator of the runs: nest | brian2 | spinnaker.")] = "nest",
     threads: Annotated[int, typer.Option(help="Simulator threads.")] = 1,
     duration: Annotated[
         float | None, typer.Option(help="Model time (ms) of every run (default 1000; figure 7: 400, --full 1000).")
     ] = None,
-    full: Annotated[bool, typer.Option("--full", help="Figure 7: the paper's sweep instead of the reduced one.")] = False,
-    burst: Annotated[str, typer.Option(help="Figure 7: poisson | periodic bursts.")] = "poisson",
+    full: Annotated[
+        bool, typer.Option("--full", help="Figure 7: the paper's sweep (360 runs) instead of the reduced one (12).")
+    ] = False,
+    burst: Annotated[str, typer.Option(help="Figure 7: both | poisson | periodic bursts.")] = "both",
     output: Annotated[Path, typer.Option("-o", "--output", help="Directory for the figure files.")] = Path("figures"),
 ) -> None:
     """Reproduce one figure of the paper: PNG, PDF, statistics (YAML) and caption (text).

@@ -29,7 +29,7 @@ class FigureOptions:
     threads: int = 1
     duration: float | None = None  # ms of model time
     full: bool = False  # figure 7: the paper's sweep instead of the reduced one
-    burst: str = "poisson"  # figure 7: poisson | periodic
+    burst: str = "both"  # figure 7: both | poisson | periodic
 
 
 def reference_spec(options: FigureOptions) -> RunSpec:

@@ -8,7 +8,7 @@ command line can show progress and say "ran" or "reused".
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -25,7 +25,13 @@ from cerebrepro.report.plans import (
     companion_specs,
     reference_spec,
 )
-from cerebrepro.report.sweep import chosen_sweep, sweep_duration, sweep_size, sweep_specs
+from cerebrepro.report.sweep import (
+    chosen_sweep,
+    sweep_bursts,
+    sweep_duration,
+    sweep_size,
+    sweep_specs,
+)
 from cerebrepro.results.io import read_result
 from cerebrepro.scaffold.types import Scaffold
 from cerebrepro.simulate.cache import cached_run, cached_run_path
@@ -66,12 +72,15 @@ class Reproduced:
 
 def obtain_runs(specs: Sequence[RunSpec], observer: RunObserver, analog: bool = True) -> list[FigureRun]:
     """The results of ``specs``, each reused from the run cache or run now."""
-    runs = []
+    return list(each_run(specs, observer, analog))
+
+
+def each_run(specs: Sequence[RunSpec], observer: RunObserver, analog: bool = True) -> Iterator[FigureRun]:
+    """The results of ``specs`` one at a time, so that a caller can reduce each before the next."""
     for index, spec in enumerate(specs, 1):
         path, reused = cached_run(spec, observer.starting(spec, index, len(specs)))
         observer.finished(spec, path, reused, index, len(specs))
-        runs.append(FigureRun(read_result(path, analog=analog), path, "reused" if reused else "ran"))
-    return runs
+        yield FigureRun(read_result(path, analog=analog), path, "reused" if reused else "ran")
 
 
 def companions(spec: RunSpec, observer: RunObserver) -> list[FigureRun]:
@@ -132,15 +141,35 @@ def figure_6(options: FigureOptions, observer: RunObserver) -> tuple[FigureOutpu
 
 
 def figure_7(options: FigureOptions, observer: RunObserver) -> tuple[FigureOutput, list[FigureRun]]:
-    from cerebrepro.figures.figure7 import SweepRun, core_load_sweep_figure
+    """The sweep's runs, each reduced to its per-core peaks as soon as it is read."""
+    from cerebrepro.figures.figure7 import ORDER, load_sweep_figure, sweep_run
+    from cerebrepro.model.neuron_order import neuron_order
 
     planned = sweep_specs(options)
-    runs = obtain_runs([p.spec for p in planned], observer, analog=False)
-    points = [SweepRun(p.f_peak, p.radius, p.seed, run) for p, run in zip(planned, runs, strict=True)]
+    scaffold = scaffold_of(planned[0].spec)
+    order = neuron_order(scaffold.positions, ORDER)  # once: every run of the sweep shares the scaffold
+    runs = each_run([p.spec for p in planned], observer, analog=False)
+    swept = [
+        sweep_run(p.burst, p.point.axis, p.point.f_peak, p.point.radius, p.seed, run, scaffold, order)
+        for p, run in zip(planned, runs, strict=True)
+    ]
     sweep = chosen_sweep(options)
-    text = sweep.describe(options.burst, sweep_size(options), sweep_duration(options))
+    bursts = sweep_bursts(options)
+    size, duration = sweep_size(options), sweep_duration(options)
+    facts = {
+        "name": sweep.name,
+        "bursts": list(bursts),
+        "f_peaks": list(sweep.f_peaks),
+        "radii": list(sweep.radii),
+        "runs_per_point": sweep.runs,
+        "size": size,
+        "duration": duration,
+        "run_count": len(planned),
+    }
     fixed = {"f_peak": sweep.f_peak, "radius": sweep.radius}
-    return core_load_sweep_figure(points, scaffold_of(planned[0].spec), fixed, text), runs
+    text = sweep.describe(bursts, size, duration)
+    output = load_sweep_figure(swept, order, fixed, text, facts)
+    return output, [s.run for s in swept]
 
 
 def figure_8(options: FigureOptions, observer: RunObserver) -> tuple[FigureOutput, list[FigureRun]]:
