@@ -6,7 +6,8 @@ STAMP  := $(VENV)/.installed
 export PYNEST_QUIET := 1
 export MPLBACKEND := Agg
 
-.PHONY: install test test-fast verify reproduce lint lint-containers bench clean help
+.PHONY: install test test-fast verify reproduce lint lint-containers bench clean help \
+	test-containers test-containers-all test-apptainer-post test-apptainer-full
 
 help:
 	@echo "make reproduce   install, then reproduce figure 4 on NEST with offline defaults"
@@ -19,7 +20,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip setuptools wheel
-	$(BIN)/python -m pip install --quiet -e '.[spinnaker,brian2,test]'
+	$(BIN)/python -m pip install --quiet -e '.[spinnaker,brian2,test,events]'
 	@touch $@
 
 test: install
@@ -45,3 +46,20 @@ bench: install
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
+
+# Containers, as root with podman from Debian (docs/hpc.md); each removes all it made.
+# test-containers: the nest image built and run (--network none, --read-only, uid 10001),
+# and the check shown to fail on broken variants; -all: the spinnaker image too.
+# test-apptainer-post: apptainer.def's %post up to NEST's cmake configure; -full: all of
+# %post (about 40 minutes on 2 cores), then %test (MPI: 2 ranks give the spikes of 1).
+test-containers:
+	bash scripts/check_containers.sh --selftest-broken
+
+test-containers-all:
+	bash scripts/check_containers.sh --all --selftest-broken
+
+test-apptainer-post:
+	bash scripts/check_apptainer_post.sh
+
+test-apptainer-full:
+	bash scripts/check_apptainer_post.sh --full

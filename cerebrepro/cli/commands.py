@@ -4,6 +4,7 @@ from cerebrepro.cli import (  # noqa: F401  (each module registers its commands)
     analyse,
     bench,
     ei_balanced,
+    events,
     export,
     fetch,
     info,

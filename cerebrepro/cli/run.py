@@ -11,8 +11,10 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cerebrepro.cli import events as ev
 from cerebrepro.cli.app import app
 from cerebrepro.model.cerebellum import REFERENCE_PROTOCOL
+from cerebrepro.model.events import DEFAULT_RATE_CAP
 from cerebrepro.results.types import RunResult
 from cerebrepro.simulate import mpi
 from cerebrepro.simulate.run import DEFAULT_STIMULUS_SEED, RunEvents, RunSpec, run_experiment
@@ -26,6 +28,8 @@ def default_output(spec: RunSpec, directory: Path) -> Path:
     if spec.scaffold == "rebuilt":
         scaffold += f"{spec.size:g}" + (f"s{spec.scaffold_seed}" if spec.scaffold_seed is not None else "")
     stimulus = spec.stimulus if spec.stimulus in ("generated", "published") else Path(spec.stimulus).stem
+    if spec.stimulus.startswith("events:"):
+        stimulus = f"events-{Path(spec.stimulus.removeprefix('events:')).stem}"
     if spec.stimulus == "generated":
         stimulus += f"{spec.stimulus_seed}"
     method = f"_{spec.options['method']}" if "method" in spec.options else ""
@@ -39,7 +43,9 @@ def run(
         str, typer.Option(help="cerebellum | ei-balanced (the sPyNNaker tutorial's E-I network)")
     ] = "cerebellum",
     scaffold: Annotated[str, typer.Option(help="rebuilt | published | path to a scaffold HDF5 file")] = "rebuilt",
-    stimulus: Annotated[str, typer.Option(help="generated | published | path to a spike-train .npz")] = "generated",
+    stimulus: Annotated[
+        str, typer.Option(help="generated | published | path to a spike-train .npz | events:FILE (a recording)")
+    ] = "generated",
     simulator: Annotated[str, typer.Option(help="nest | spinnaker | brian2")] = "nest",
     size: Annotated[float, typer.Option(help="base size (um) of a rebuilt scaffold")] = 400.0,
     scaffold_seed: Annotated[int | None, typer.Option(help="seed of a rebuilt scaffold (default: the builder's)")] = None,
@@ -68,18 +74,39 @@ def run(
     output: Annotated[Path, typer.Option("-o", "--output", help="output directory (or a .h5 file path)")] = Path(
         "results"
     ),
+    events_fit: ev.EventsFit = "stretch",
+    events_polarity: ev.EventsPolarity = "both",
+    events_start: ev.EventsStart = 0.0,
+    events_stop: ev.EventsStop = None,
+    events_offset: ev.EventsOffset = 0.0,
+    events_sensor: ev.EventsSensor = None,
+    events_denoise: ev.EventsDenoise = None,
+    events_refractory: ev.EventsRefractory = None,
+    events_downsample: ev.EventsDownsample = None,
+    events_rate_cap: ev.EventsRateCap = DEFAULT_RATE_CAP,
+    events_cap: ev.EventsCap = "report",
 ) -> None:
     """Run the cerebellum experiment and write one results file (HDF5).
 
     On SpiNNaker, --virtual maps, places and routes the network without hardware and prints
     the cores per population: a virtual board produces no spikes, so no result is written.
+    With --stimulus events:FILE an event recording drives the glomeruli (docs/events.md);
+    `cerebrepro events figure RESULT` then draws the run.
     """
+    events = ev.event_options(
+        stimulus, events_fit, events_polarity, events_start, events_stop, events_offset, events_sensor,
+        events_denoise, events_refractory, events_downsample, events_rate_cap, events_cap,
+    )  # fmt: skip
     if experiment == "ei-balanced":
         from cerebrepro.cli.ei_balanced import report_run
         from cerebrepro.experiments.ei_run import run_ei_balanced
 
+        ei_stimulus = "pulse" if stimulus == "generated" else stimulus
         machine = {"board": board, "spalloc": spalloc, "version": machine_version, "time_scale_factor": time_scale_factor}
-        path = run_ei_balanced(simulator, seed, duration, threads, output, virtual, spinnaker_machine=machine)
+        path = run_ei_balanced(
+            simulator, seed, duration, threads, output, virtual, spinnaker_machine=machine,
+            stimulus=ei_stimulus, events=events,
+        )  # fmt: skip
         if not virtual:
             report_run(path, figure=True)
         return
@@ -109,7 +136,12 @@ def run(
         threads=threads,
         record_v=record_v,
         options=options,
+        events=events,
     )
+    if events is not None:  # a bad recording is refused before anything is built or written
+        from cerebrepro.simulate.run import check_event_recording
+
+        check_event_recording(spec)
     if virtual:
         from cerebrepro.cli.spinnaker import map_virtual
 
@@ -121,6 +153,9 @@ def run(
         return
     result, _ = run_with_progress(spec, path)
     print_summary(result, path)
+    if events is not None:
+        ev.print_cap(result.provenance["stimulus"])
+        console.print(f"figure: cerebrepro events figure {path}", highlight=False)
 
 
 def run_with_progress(spec: RunSpec, path: Path) -> tuple[RunResult, Path]:

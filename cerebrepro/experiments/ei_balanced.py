@@ -90,6 +90,7 @@ POPULATIONS: tuple[Population, ...] = (
     Population("pulse", 250, "SpikeSourceArray", MappingProxyType({"spike_times": (PULSE_TIME,)})),
 )
 SIZES: Mapping[str, int] = MappingProxyType({p.name: p.size for p in POPULATIONS})
+EVENT_POPULATION = "pulse"  # the sources an event recording drives instead of the one pulse
 
 _E, _I = "excitatory", "inhibitory"
 PROJECTIONS: tuple[Projection, ...] = (
@@ -175,11 +176,20 @@ class Network:
     digest: str
 
 
-def create_population(sim: ModuleType, population: Population, seed: int, source_seed: int | None) -> Any:
-    """One PyNN population; ``source_seed`` seeds sPyNNaker's on-chip Poisson sources."""
+def create_population(
+    sim: ModuleType,
+    population: Population,
+    seed: int,
+    source_seed: int | None,
+    spike_times: list[np.ndarray] | None = None,
+) -> Any:
+    """One PyNN population; ``source_seed`` seeds sPyNNaker's on-chip Poisson sources.
+
+    ``spike_times`` (one array per source) replaces a spike source array's own times.
+    """
     parameters = dict(population.parameters)
     if population.model == "SpikeSourceArray":
-        parameters["spike_times"] = list(parameters["spike_times"])
+        parameters["spike_times"] = spike_times if spike_times is not None else list(parameters["spike_times"])
     celltype = getattr(sim, population.model)(**parameters)
     extra = {}
     if population.model == "SpikeSourcePoisson" and source_seed is not None:
@@ -214,13 +224,16 @@ def build_network(
     timestep: float,
     source_seed: int | None = None,
     connect: ConnectFunction = connect_from_list,
+    spike_times: Mapping[str, list[np.ndarray]] | None = None,
 ) -> Network:
     """Create the four populations and eight projections in a set-up PyNN simulator (nothing recorded).
 
     ``connect`` wires one projection (default: PyNN's FromListConnector; a backend may
-    pass a faster one).
+    pass a faster one). ``spike_times`` gives spike source arrays other times (the events
+    of a recording replace the pulse: :data:`EVENT_POPULATION`).
     """
-    populations = {p.name: create_population(sim, p, seed, source_seed) for p in POPULATIONS}
+    given = spike_times or {}
+    populations = {p.name: create_population(sim, p, seed, source_seed, given.get(p.name)) for p in POPULATIONS}
     connections = draw_network(seed, timestep)
     for projection in PROJECTIONS:
         pre, post = populations[projection.pre], populations[projection.post]

@@ -9,6 +9,7 @@ same lists (seed 1, 5 s: the same statistics to the last digit), built in 3.7 s 
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,14 +19,26 @@ from cerebrepro.experiments.ei_balanced import Connections, Projection, build_ne
 from cerebrepro.experiments.ei_run import Ran
 
 
-def run(seed: int, duration: float, threads: int, timestep: float, virtual: bool, path: Path, machine: dict) -> Ran:
-    """Build, run and read back the network (``virtual``, ``path`` and ``machine`` are SpiNNaker's)."""
+def run(
+    seed: int,
+    duration: float,
+    threads: int,
+    timestep: float,
+    virtual: bool,
+    path: Path,
+    machine: dict,
+    spike_times: Mapping[str, list[np.ndarray]] | None = None,
+) -> Ran:
+    """Build, run and read back the network (``virtual``, ``path`` and ``machine`` are SpiNNaker's).
+
+    ``spike_times``: other times for spike source arrays (see ``build_network``).
+    """
     from cerebrepro.simulate import nest as backend
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     sim = backend.setup(timestep, threads, seed)
-    network = build_network(sim, seed, timestep, connect=connect_arrays)
+    network = build_network(sim, seed, timestep, connect=connect_arrays, spike_times=spike_times)
     recorders = backend.record(network.populations, {}, timestep)
     timings["build_s"] = time.perf_counter() - t0
     t0 = time.perf_counter()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -31,10 +32,20 @@ from cerebrepro.results.types import PopulationSpikes
 REAL_TIME = 1  # time scale factor of the tutorial
 
 
-def run(seed: int, duration: float, threads: int, timestep: float, virtual: bool, path: Path, machine: dict) -> Ran:
+def run(
+    seed: int,
+    duration: float,
+    threads: int,
+    timestep: float,
+    virtual: bool,
+    path: Path,
+    machine: dict,
+    spike_times: Mapping[str, list[np.ndarray]] | None = None,
+) -> Ran:
     """Set sPyNNaker up in a run directory beside ``path``, build, run and read the spikes (none if virtual).
 
-    ``machine``: settings named as in ``spinnaker_config.ENVIRONMENT`` (others are ignored).
+    ``machine``: settings named as in ``spinnaker_config.ENVIRONMENT`` (others are ignored);
+    ``spike_times``: other times for spike source arrays (see ``build_network``).
     """
     from cerebrepro.simulate.spinnaker import import_simulator, translated_errors
     from cerebrepro.simulate.spinnaker_config import (
@@ -62,7 +73,7 @@ def run(seed: int, duration: float, threads: int, timestep: float, virtual: bool
         sim.setup(timestep=timestep, min_delay=timestep, time_scale_factor=int(factor))
     with translated_errors(settings):
         try:
-            network = build_network(sim, seed, timestep, source_seed=seed)
+            network = build_network(sim, seed, timestep, source_seed=seed, spike_times=spike_times)
             for population in network.populations.values():
                 population.record("spikes")
             timings["build_s"] = time.perf_counter() - t0

@@ -10,6 +10,7 @@ from pathlib import Path
 from filelock import FileLock
 
 from cerebrepro.data.cache import data_dir
+from cerebrepro.data.events import events_path, is_events_stimulus, recording_sha256
 from cerebrepro.model.stimulus import GENERATOR_REVISIONS
 from cerebrepro.results.provenance import package_versions
 from cerebrepro.simulate.run import SIMULATION_REVISION, RunEvents, RunSpec, run_experiment
@@ -21,14 +22,19 @@ _RELEVANT = ("cerebrepro", "nest-simulator", "PyNN", "numpy", "sPyNNaker", "Bria
 def run_key(spec: RunSpec) -> str:
     """Digest of the spec, the simulation revision and the versions that change spikes."""
     versions = package_versions()
+    plain = dataclasses.asdict(spec)
+    if plain.get("events") is None:  # specs without an event recording keep their old keys
+        plain.pop("events", None)
     payload = {
-        "spec": dataclasses.asdict(spec),
+        "spec": plain,
         "revision": SIMULATION_REVISION,
         "versions": {name: versions.get(name) for name in _RELEVANT},
     }
     generator = GENERATOR_REVISIONS.get(spec.protocol.kind, 1)
     if spec.stimulus == "generated" and generator > 1:  # first revisions add nothing: old keys stay
         payload["stimulus_generator"] = generator
+    if is_events_stimulus(spec.stimulus):  # the recording's content, not just its name
+        payload["events_recording_sha256"] = recording_sha256(events_path(spec.stimulus))
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:20]
 
 

@@ -17,8 +17,10 @@ from pathlib import Path
 import numpy as np
 
 from cerebrepro import __version__
+from cerebrepro.data.events import file_sha256, is_events_stimulus
 from cerebrepro.errors import CerebreproError, StimulusError
 from cerebrepro.model.cerebellum import DURATION, REFERENCE_PROTOCOL, TIMESTEP, Protocol
+from cerebrepro.model.events import EventOptions
 from cerebrepro.model.spike_trains import SpikeTrains
 from cerebrepro.model.stimulus import GENERATOR_REVISIONS, check_stimulus_fits, generate_stimulus
 from cerebrepro.results.io import write_result
@@ -42,7 +44,7 @@ class RunSpec:
     scaffold: str = "rebuilt"  # rebuilt | published | path to an HDF5 file
     size: float = 400.0  # um, base of a rebuilt scaffold
     scaffold_seed: int | None = None  # None: the builder's default seed
-    stimulus: str = "generated"  # generated | published | path to a trains .npz
+    stimulus: str = "generated"  # generated | published | path to a trains .npz | events:FILE
     stimulus_seed: int = DEFAULT_STIMULUS_SEED
     protocol: Protocol = REFERENCE_PROTOCOL
     duration: float = DURATION
@@ -51,6 +53,7 @@ class RunSpec:
     kernel_seed: int = DEFAULT_KERNEL_SEED
     record_v: str = "subset"  # none | subset | all
     options: dict[str, object] = field(default_factory=dict)  # backend-specific settings
+    events: EventOptions | None = None  # how an events:FILE stimulus is mapped (None: not one)
 
 
 @dataclass
@@ -129,10 +132,12 @@ def resolve_stimulus(spec: RunSpec, scaffold: Scaffold) -> Stimulus:
         published = load_published_stimulus()
         trains = published.trains
         info = {"source": "published", "file_sha256": published.source_sha256, "details": published.details}
+    elif is_events_stimulus(spec.stimulus):
+        trains, info = _event_stimulus(spec, scaffold)
     else:
         path = Path(spec.stimulus)
         trains = read_trains_file(path)
-        info = {"source": str(path.resolve()), "file_sha256": _file_sha256(path)}
+        info = {"source": str(path.resolve()), "file_sha256": file_sha256(path)}
     check_stimulus_fits(trains, scaffold.size("glomerulus"), str(info["source"]))
     from cerebrepro.model.cerebellum import MIN_SPIKE_TIME
 
@@ -140,6 +145,44 @@ def resolve_stimulus(spec: RunSpec, scaffold: Scaffold) -> Stimulus:
     info["n_spikes"] = trains.n_spikes
     info["sha256"] = trains_digest(trains)
     return Stimulus(trains, info)
+
+
+def event_options(spec: RunSpec) -> EventOptions:
+    """The mapping options of an ``events:FILE`` stimulus (the defaults if the spec names none)."""
+    return EventOptions() if spec.events is None else EventOptions.coerce(spec.events)
+
+
+def check_event_recording(spec: RunSpec) -> None:
+    """Read and check an ``events:FILE`` recording and its window before anything is built or written."""
+    from cerebrepro.data.events import events_path, read_recording
+    from cerebrepro.model.events import select
+
+    options = event_options(spec)
+    select(read_recording(events_path(spec.stimulus), options.sensor).events, options)
+
+
+def _event_stimulus(spec: RunSpec, scaffold: Scaffold) -> tuple[SpikeTrains, dict[str, object]]:
+    """The glomerulus input made from an event recording (:mod:`cerebrepro.model.event_mapping`)."""
+    from cerebrepro.data.events import events_path, read_recording
+    from cerebrepro.model.event_mapping import map_events
+
+    options = event_options(spec)
+    recording = read_recording(events_path(spec.stimulus), options.sensor)
+    made = map_events(recording.events, scaffold.positions["glomerulus"], options, spec.timestep)
+    if made.trains.before(spec.duration).n_spikes == 0:
+        raise StimulusError(
+            f"events file {recording.path}: no event of the window reaches the glomeruli before the "
+            f"run's end ({spec.duration:g} ms; {made.info['events_in_window']:,} events in the window, "
+            f"{made.info['events_outside_plane']:,} outside the plane): check --events-offset and the window"
+        )
+    info: dict[str, object] = {
+        "source": f"events:{recording.path.resolve()}",
+        "kind": "events",
+        "file_sha256": recording.sha256,
+        "recording": recording.describe(),
+        **made.info,
+    }
+    return made.trains, info
 
 
 def read_trains_file(path: Path) -> SpikeTrains:
@@ -153,14 +196,6 @@ def read_trains_file(path: Path) -> SpikeTrains:
         raise StimulusError(
             f"stimulus file {path} is not a spike-train archive (arrays 'times' and 'offsets', no pickles): {exc}"
         ) from exc
-
-
-def _file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def run_experiment(spec: RunSpec, output: Path, events: RunEvents | None = None) -> tuple[RunResult, Path]:

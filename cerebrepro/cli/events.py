@@ -1,0 +1,248 @@
+"""`cerebrepro events example|convert|figure`, and the --events-* options that `run` shares.
+
+The options are declared once here (``Events*`` types) and used by every command that
+accepts ``--stimulus events:FILE``; :func:`event_options` turns them into the spec's
+:class:`~cerebrepro.model.events.EventOptions`.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from cerebrepro.cli.app import app
+from cerebrepro.errors import StimulusError
+from cerebrepro.model.events import DEFAULT_RATE_CAP, EventOptions
+
+console = Console()
+
+events_app = typer.Typer(
+    help="Event-camera recordings as input: a synthetic example, the conversion, the figure of a run.",
+    no_args_is_help=True,
+)
+app.add_typer(events_app, name="events")
+
+EventsFit = Annotated[
+    str, typer.Option("--events-fit", help="events: sensor onto the plane, stretch | crop")
+]
+EventsPolarity = Annotated[str, typer.Option("--events-polarity", help="events: both | on | off")]
+EventsStart = Annotated[
+    float, typer.Option("--events-start", help="events: window start, ms of recording time")
+]
+EventsStop = Annotated[
+    float | None,
+    typer.Option(
+        "--events-stop", help="events: window end, ms of recording time [default: last event]"
+    ),
+]
+EventsOffset = Annotated[
+    float, typer.Option("--events-offset", help="events: model time (ms) of the window start")
+]
+EventsSensor = Annotated[
+    str | None,
+    typer.Option("--events-sensor", help="events: sensor WxH [default: the file's, else max + 1]"),
+]
+EventsDenoise = Annotated[
+    float | None, typer.Option("--events-denoise", help="events: tonic Denoise filter time (us)")
+]
+EventsRefractory = Annotated[
+    float | None,
+    typer.Option("--events-refractory", help="events: tonic RefractoryPeriod per pixel (us)"),
+]
+EventsDownsample = Annotated[
+    float | None,
+    typer.Option("--events-downsample", help="events: tonic Downsample spatial factor (0-1]"),
+]
+EventsRateCap = Annotated[
+    float, typer.Option("--events-rate-cap", help="events: rate cap per cell (Hz)")
+]
+EventsCap = Annotated[str, typer.Option("--events-cap", help="events: report | apply the rate cap")]
+
+
+def parse_sensor(text: str | None) -> tuple[int, int] | None:
+    """``"34x34"`` -> (34, 34)."""
+    if text is None:
+        return None
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError as exc:
+        raise StimulusError(f"sensor size {text!r} is not WIDTHxHEIGHT (e.g. 34x34)") from exc
+    return width, height
+
+
+def event_options(
+    stimulus: str,
+    fit: str = "stretch",
+    polarity: str = "both",
+    start: float = 0.0,
+    stop: float | None = None,
+    offset: float = 0.0,
+    sensor: str | None = None,
+    denoise: float | None = None,
+    refractory: float | None = None,
+    downsample: float | None = None,
+    rate_cap: float = DEFAULT_RATE_CAP,
+    cap: str = "report",
+) -> EventOptions | None:
+    """The spec's event options (None unless ``stimulus`` is ``events:FILE``; then the file is checked)."""
+    options = EventOptions(
+        fit,
+        polarity,
+        start,
+        stop,
+        offset,
+        parse_sensor(sensor),
+        denoise,
+        refractory,
+        downsample,
+        rate_cap,
+        cap,
+    )
+    if not stimulus.startswith("events:"):
+        if options != EventOptions():
+            raise typer.BadParameter("the --events-* options need --stimulus events:FILE")
+        return None
+    return options
+
+
+def print_cap(info: dict) -> None:
+    """One line on the rate cap: over it or not, reported or applied."""
+    cap = info["rate_cap"]
+    if not cap["spikes_over"]:
+        return
+    what = "removed" if cap["action"] == "apply" else "kept (--events-cap apply drops them)"
+    console.print(
+        f"[yellow]rate cap {cap['rate_cap_hz']:g} Hz:[/] {cap['cells_over']:,} cells exceed one spike per "
+        f"{cap['bin_ms']:g} ms; {cap['spikes_over']:,} spikes over the cap {what}",
+        highlight=False,
+    )
+
+
+@events_app.command("example")
+def example(
+    path: Annotated[Path, typer.Argument(help="the recording to write (.npy or .h5)")],
+    sensor: Annotated[str, typer.Option(help="sensor WxH")] = "64x48",
+    sweep_ms: Annotated[
+        float, typer.Option(help="time of one sweep across the sensor (ms)")
+    ] = 100.0,
+    sweeps: Annotated[int, typer.Option(help="number of sweeps")] = 1,
+    axis: Annotated[str, typer.Option(help="x | y: the direction the bar moves")] = "x",
+    per_edge: Annotated[int, typer.Option(help="events per pixel and bar edge")] = 1,
+    noise_hz: Annotated[float, typer.Option(help="background events per pixel (Hz)")] = 0.0,
+    seed: Annotated[int, typer.Option(help="seed of the jitter and the noise")] = 0,
+) -> None:
+    """Write a synthetic recording: a bar sweeping across the sensor (ON at its front, OFF behind)."""
+    from cerebrepro.data.events import write_recording
+    from cerebrepro.model.event_synthetic import moving_bar
+
+    size = parse_sensor(sensor) or (64, 48)
+    events = moving_bar(
+        size, sweep_ms, axis=axis, sweeps=sweeps, per_edge=per_edge, noise_hz=noise_hz, seed=seed
+    )
+    write_recording(path, events, size)
+    console.print(
+        f"{events.size:,} events, sensor {size[0]} x {size[1]}, {events['t'][-1] / 1000:g} ms: "
+        f"[bold]{path}[/]"
+    )
+
+
+@events_app.command("convert")
+def convert(
+    recording: Annotated[
+        Path, typer.Argument(help="the recording (.npy, .h5, .aedat4, .dat, .raw)")
+    ],
+    size: Annotated[
+        float,
+        typer.Option(help="base size (um) of the rebuilt scaffold whose glomeruli take the events"),
+    ] = 400.0,
+    timestep: Annotated[float, typer.Option(help="grid (ms)")] = 0.1,
+    fit: EventsFit = "stretch",
+    polarity: EventsPolarity = "both",
+    start: EventsStart = 0.0,
+    stop: EventsStop = None,
+    offset: EventsOffset = 0.0,
+    sensor: EventsSensor = None,
+    denoise: EventsDenoise = None,
+    refractory: EventsRefractory = None,
+    downsample: EventsDownsample = None,
+    rate_cap: EventsRateCap = DEFAULT_RATE_CAP,
+    cap: EventsCap = "report",
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="write the trains as .npz (for --stimulus FILE.npz)"),
+    ] = None,
+) -> None:
+    """Map a recording onto the glomeruli of a rebuilt scaffold and time it: read, then convert."""
+    from cerebrepro.data.events import read_recording
+    from cerebrepro.model.event_mapping import map_events
+    from cerebrepro.scaffold.default import DEFAULT_SCAFFOLD_SEED, default_scaffold
+    from cerebrepro.scaffold.read import read_scaffold
+
+    options = event_options(
+        "events:",
+        fit,
+        polarity,
+        start,
+        stop,
+        offset,
+        sensor,
+        denoise,
+        refractory,
+        downsample,
+        rate_cap,
+        cap,
+    )
+    assert options is not None
+    glomeruli = read_scaffold(default_scaffold(size, DEFAULT_SCAFFOLD_SEED)).positions["glomerulus"]
+    t0 = time.perf_counter()
+    read = read_recording(recording, options.sensor)
+    t1 = time.perf_counter()
+    made = map_events(read.events, glomeruli, options, timestep)
+    t2 = time.perf_counter()
+    table = Table(
+        title=f"{recording} onto {glomeruli.shape[0]:,} glomeruli ({size:g} um)",
+        title_justify="left",
+    )
+    table.add_column("")
+    table.add_column("", justify="right")
+    rows = (
+        ("events read", f"{read.events.size:,}"),
+        ("sensor", f"{read.events.sensor[0]} x {read.events.sensor[1]} ({read.sensor_from})"),
+        ("events in the window", f"{made.info['events_in_window']:,}"),
+        ("spikes", f"{made.trains.n_spikes:,}"),
+        ("read (s)", f"{t1 - t0:.3f}"),
+        ("convert (s)", f"{t2 - t1:.3f}"),
+    )
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+    print_cap(made.info)
+    if output is not None:
+        from cerebrepro.data.events import write_trains
+
+        console.print(f"trains [bold]{write_trains(output, made.trains)}[/]")
+
+
+@events_app.command("figure")
+def figure(
+    result: Annotated[
+        Path, typer.Argument(help="the result (.h5) of a run with --stimulus events:FILE")
+    ],
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="directory for the figure files")
+    ] = Path("figures"),
+) -> None:
+    """The event frame and the mapped input beside the input raster and the network's response."""
+    from cerebrepro.figures.events import event_run_figure
+    from cerebrepro.figures.output import write_figure
+    from cerebrepro.results.io import read_result
+
+    drawn = event_run_figure(read_result(result), result)
+    files = write_figure(drawn, output, f"events-{result.stem}")
+    for path in files.all():
+        console.print(f"wrote {path}", highlight=False)
