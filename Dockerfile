@@ -2,7 +2,7 @@
 #
 # cerebrepro images for a laptop or a workstation (HPC with MPI: see apptainer.def).
 #
-#   docker build --target nest      -t cerebrepro:nest .        (the default target)
+#   docker build -t cerebrepro:nest .                              (the default target: nest)
 #   docker build --target spinnaker -t cerebrepro:spinnaker .
 #   docker run --rm -v cerebrepro-data:/data cerebrepro:nest verify --quick   # self-test
 #   docker run --rm -v cerebrepro-data:/data -v "$PWD/results:/work/results" cerebrepro:nest reproduce --figure 4
@@ -15,10 +15,20 @@
 # also installs the spinnaker and test extras. scripts/check_install_path.sh runs the same
 # install command in a fresh virtual environment.
 #
+# Read-only: the images run with `--read-only --tmpfs /tmp`. They write only to /data (the
+# data cache) and to /tmp (numba's and matplotlib's caches), plus whatever a command is
+# asked to write under the working directory. `make test-containers`
+# (scripts/check_containers.sh) builds the nest image and checks exactly that.
+#
 # Base image: python 3.11 (requires-python in pyproject.toml) on Debian bookworm, pinned by
-# tag and by the digest of its multi-architecture index.
+# tag and by the digest of its multi-architecture index. The build argument lets a test
+# build on a locally made stand-in (scripts/check_containers.sh: Debian bookworm's python3).
 
-FROM python:3.11.14-slim-bookworm@sha256:65a93d69fa75478d554f4ad27c85c1e69fa184956261b4301ebaf6dbb0a3543d AS base
+ARG PYTHON_IMAGE=python:3.11.14-slim-bookworm@sha256:65a93d69fa75478d554f4ad27c85c1e69fa184956261b4301ebaf6dbb0a3543d
+
+# The recipe check (python -m cerebrepro.verify.recipes) pins the default above; hadolint
+# does not look through build arguments.
+FROM ${PYTHON_IMAGE} AS base
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -26,6 +36,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYNEST_QUIET=1 \
     MPLBACKEND=Agg \
     MPLCONFIGDIR=/tmp/matplotlib \
+    NUMBA_CACHE_DIR=/tmp/numba \
     CEREBREPRO_DATA_DIR=/data \
     PATH=/opt/cerebrepro/.venv/bin:$PATH
 
@@ -45,8 +56,12 @@ FROM base AS build-nest
 WORKDIR /opt/cerebrepro
 # .dockerignore admits only pyproject.toml, README.md, cerebrepro/ and data/.
 COPY . .
+# The wheel's nest-config names the temporary folders NEST was built in, so it cannot build
+# anything; on PATH, it makes PyNN try to build its NEST extensions at every start, in a
+# `_build/` folder of the working directory. Without it PyNN warns and runs NEST's own models.
 RUN python -m venv .venv \
-    && .venv/bin/python -m pip install --no-cache-dir -e ".[brian2]"
+    && .venv/bin/python -m pip install --no-cache-dir -e ".[brian2]" \
+    && rm .venv/bin/nest-config
 
 
 FROM build-nest AS build-spinnaker
@@ -78,3 +93,7 @@ WORKDIR /work
 VOLUME ["/data"]
 ENTRYPOINT ["cerebrepro"]
 CMD ["--help"]
+
+
+# The last stage is what `docker build .` makes without --target.
+FROM nest AS default

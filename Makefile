@@ -51,7 +51,7 @@ clean:
 # test-containers: the nest image built and run (--network none, --read-only, uid 10001),
 # and the check shown to fail on broken variants; -all: the spinnaker image too.
 # test-apptainer-post: apptainer.def's %post up to NEST's cmake configure; -full: all of
-# %post (about 40 minutes on 2 cores), then %test (MPI: 2 ranks give the spikes of 1).
+# %post (about 50 minutes on 2 shared cores), then %test (MPI: 2 ranks give the spikes of 1).
 test-containers:
 	bash scripts/check_containers.sh --selftest-broken
 

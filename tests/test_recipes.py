@@ -16,6 +16,7 @@ DOCKERFILE = (ROOT / "Dockerfile").read_text()
 DEFINITION = (ROOT / "apptainer.def").read_text()
 DIGEST = "sha256:65a93d69fa75478d554f4ad27c85c1e69fa184956261b4301ebaf6dbb0a3543d"
 BASE = f"python:3.11.14-slim-bookworm@{DIGEST}"
+TEST_BODY = DEFINITION.split("%test\n", 1)[1].split("\n%", 1)[0]
 
 
 def broken(text: str, old: str, new: str) -> str:
@@ -51,7 +52,8 @@ def test_main_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     ("old", "new", "expected"),
     [
         (BASE, "python:latest", "python:latest is not pinned"),
-        (BASE, "python:latest", "hadolint DL3007"),
+        (f"PYTHON_IMAGE={BASE}", "PYTHON_IMAGE", "FROM ${PYTHON_IMAGE}: a build argument without"),
+        ("FROM ${PYTHON_IMAGE}", "FROM ${OTHER_IMAGE}", "FROM ${OTHER_IMAGE}: a build argument"),
         (BASE, f"python:3.11-slim-bookworm@{DIGEST}", "floats"),
         (BASE, "python:3.11.14-slim-bookworm", "has no @sha256 digest"),
         (BASE, f"python:3.12.9-slim-bookworm@{DIGEST}", "is not Python 3.11"),
@@ -69,6 +71,7 @@ def test_main_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
         ('VOLUME ["/data"]\nENTRYPOINT', "ENTRYPOINT", "/data is not a VOLUME"),
         ("    MPLBACKEND=Agg \\\n", "", "does not set ENV MPLBACKEND"),
         ("AS nest\n", "AS nest-image\n", "no build stage named 'nest'"),
+        ("FROM nest AS default\n", "", "no build stage named 'default'"),
         ('-e ".[brian2,spinnaker]"', '-e ".[brian2,spinaker]"', "extra 'spinaker'"),
     ],
 )
@@ -80,7 +83,7 @@ def test_broken_dockerfile_fails(tmp_path: Path, old: str, new: str, expected: s
     ("old", "new", "expected"),
     [
         ("%test", "%nottest", "no %test section"),
-        ("    set -eu\n    cerebrepro info\n    cerebrepro verify --quick\n", "", "%test is empty"),
+        (TEST_BODY, "", "%test is empty"),
         ("NEST_VERSION=3.10.0", "NEST_VERSION=3.9.0", "NEST version 3.9.0 differs"),
         ("NEST_VERSION 3.10.0", "NEST_VERSION 3.10.1", "NEST version 3.10.1 differs"),
         ("NEST_VERSION=3.10.0", "NEST=3.10.0", "does not set NEST_VERSION"),
@@ -143,6 +146,12 @@ def test_parse_dockerfile_joins_continuations() -> None:
         (3, "RUN", "one two"),
         (6, "ENV", "A=1 B=2"),
     ]
+
+
+def test_from_reads_the_default_of_a_global_build_argument() -> None:
+    text = 'ARG IMAGE="python:3.11.1" OTHER\nFROM ${IMAGE} AS base\nARG IMAGE=x\nFROM $OTHER\n'
+    stages = recipes.dockerfile_stages(parse_dockerfile(text))
+    assert [(s.base, s.name) for s in stages] == [("python:3.11.1", "base"), ("$OTHER", None)]
 
 
 def test_parse_definition_sections_and_labels() -> None:

@@ -28,10 +28,13 @@ def nest_capabilities() -> dict[str, Any]:
 
 
 def spinnaker_settings() -> dict[str, Any] | None:
-    """The SpiNNaker machine settings a run would use (None when that backend is absent)."""
-    try:
-        from cerebrepro.simulate.spinnaker_config import describe_settings
-    except ImportError:
+    """The SpiNNaker machine settings a run would use (None when sPyNNaker is not installed).
+
+    The settings module imports without sPyNNaker, so its installed version decides.
+    """
+    from cerebrepro.simulate.spinnaker_config import describe_settings, spynnaker_version
+
+    if spynnaker_version() is None:
         return None
     return describe_settings()
 

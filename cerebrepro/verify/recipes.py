@@ -4,8 +4,10 @@ Run as ``python -m cerebrepro.verify.recipes Dockerfile apptainer.def``: prints 
 problem and exits 1 when there is any, 0 when the recipes pass. Nothing is built.
 
 - Dockerfile: hadolint (with the committed ``.hadolint.yaml``); the base image pinned by an
-  exact tag and a digest, a ``python`` image of the Python that pyproject.toml requires; the
-  ``nest`` and ``spinnaker`` targets run as a non-root user with ``ENTRYPOINT ["cerebrepro"]``,
+  exact tag and a digest, a ``python`` image of the Python that pyproject.toml requires
+  (``FROM ${ARG}``: the default of that build argument, declared before the first ``FROM``);
+  the ``nest``, ``spinnaker`` and ``default`` targets run as a non-root user with
+  ``ENTRYPOINT ["cerebrepro"]``,
   the data cache in a volume and the environment the project expects; the extras it
   installs exist in pyproject.toml.
 - apptainer.def: ``Bootstrap: docker`` from a pinned image (a digest or an exact tag), the
@@ -31,7 +33,7 @@ from pathlib import Path
 
 import yaml
 
-DOCKER_TARGETS = ("nest", "spinnaker")
+DOCKER_TARGETS = ("nest", "spinnaker", "default")
 DOCKER_ENV = {"CEREBREPRO_DATA_DIR": None, "PYNEST_QUIET": "1", "MPLBACKEND": "Agg"}
 DEF_SECTIONS = ("post", "environment", "runscript", "test", "help", "labels")
 DEF_ENV = ("CEREBREPRO_DATA_DIR", "PYNEST_QUIET", "MPLCONFIGDIR")
@@ -40,6 +42,7 @@ ROOT_USERS = {"root", "0"}
 
 _DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 _FULL_VERSION = re.compile(r"^\d+\.\d+\.\d+")
+_ARG_REFERENCE = re.compile(r"\$\{(\w+)\}|\$(\w+)")
 
 
 @dataclass(frozen=True)
@@ -171,14 +174,37 @@ def parse_dockerfile(text: str) -> list[Instruction]:
     return instructions
 
 
+def expand_args(text: str, defaults: dict[str, str | None]) -> str:
+    """``text`` with ``${NAME}`` and ``$NAME`` replaced by the build arguments' defaults.
+
+    A reference to an undeclared argument, or to one without a default, is left as it is.
+    """
+
+    def default(match: re.Match[str]) -> str:
+        value = defaults.get(match.group(1) or match.group(2))
+        return match.group(0) if value is None else value
+
+    return _ARG_REFERENCE.sub(default, text)
+
+
 def dockerfile_stages(instructions: Iterable[Instruction]) -> list[Stage]:
-    """Group instructions by ``FROM``; ``--platform=...`` flags are skipped."""
+    """Group instructions by ``FROM``; ``--platform=...`` flags are skipped.
+
+    The build arguments declared before the first ``FROM`` are read with their defaults,
+    which is what a ``FROM ${ARG}`` line builds on when no ``--build-arg`` is given.
+    """
     stages: list[Stage] = []
+    defaults: dict[str, str | None] = {}
     for instruction in instructions:
-        if instruction.keyword == "FROM":
+        if instruction.keyword == "ARG" and not stages:
+            for word in shlex.split(instruction.args):
+                name, sep, value = word.partition("=")
+                defaults[name] = value if sep else None
+        elif instruction.keyword == "FROM":
             words = [w for w in instruction.args.split() if not w.startswith("--")]
             name = words[2] if len(words) >= 3 and words[1].upper() == "AS" else None
-            stages.append(Stage(instruction.line, words[0] if words else "", name))
+            base = expand_args(words[0], defaults) if words else ""
+            stages.append(Stage(instruction.line, base, name))
         elif stages:
             stages[-1].instructions.append(instruction)
     return stages
@@ -330,6 +356,10 @@ def check_dockerfile(path: Path, pins: Pins, hadolint_config: Path | None) -> li
     if not stages:
         return [*problems, Problem(file, "no FROM instruction")]
     for stage, ref in dockerfile_base(stages):
+        if "$" in stage.base:
+            message = f"FROM {stage.base}: a build argument without a default (ARG NAME=image)"
+            problems.append(Problem(file, message, stage.line))
+            continue
         for message in image_problems(ref, pins.python, need_digest=True):
             problems.append(Problem(file, message, stage.line))
     for target in DOCKER_TARGETS:
