@@ -9,7 +9,7 @@
 #
 # Install path: both targets lay the checkout out at /opt/cerebrepro and install it like
 # `make install` does (an editable install of pyproject.toml into /opt/cerebrepro/.venv), so
-# every pin comes from pyproject.toml and `data/` sits beside the package as in a checkout.
+# every pin comes from pyproject.toml (the manifest and references are package data).
 # They differ only in the extras: nest = brian2; spinnaker = brian2 + spinnaker, plus a
 # SpiNNaker configuration file for the user. `make install` itself is not used because it
 # also installs the spinnaker and test extras. scripts/check_install_path.sh runs the same
@@ -26,7 +26,7 @@
 
 ARG PYTHON_IMAGE=python:3.11.14-slim-bookworm@sha256:65a93d69fa75478d554f4ad27c85c1e69fa184956261b4301ebaf6dbb0a3543d
 
-# The recipe check (python -m cerebrepro.verify.recipes) pins the default above; hadolint
+# The recipe check (python scripts/check_recipes.py) pins the default above; hadolint
 # does not look through build arguments.
 FROM ${PYTHON_IMAGE} AS base
 
@@ -54,7 +54,7 @@ RUN groupadd --gid 10001 cerebrepro \
 
 FROM base AS build-nest
 WORKDIR /opt/cerebrepro
-# .dockerignore admits only pyproject.toml, README.md, cerebrepro/ and data/.
+# .dockerignore admits only pyproject.toml, README.md and cerebrepro/.
 COPY . .
 # The wheel's nest-config names the temporary folders NEST was built in, so it cannot build
 # anything; on PATH, it makes PyNN try to build its NEST extensions at every start, in a

@@ -7,13 +7,14 @@ export PYNEST_QUIET := 1
 export MPLBACKEND := Agg
 
 .PHONY: install test test-fast verify reproduce lint lint-containers bench clean help \
+	lint-format lint-layers lint-types \
 	test-containers test-containers-all test-apptainer-post test-apptainer-full
 
 help:
 	@echo "make reproduce   install, then reproduce figure 4 on NEST with offline defaults"
 	@echo "make test        install, then run the test suite"
-	@echo "make verify      install, then run the 400x400 reference and compare it with data/reference"
-	@echo "make lint        ruff and the container recipe checks"
+	@echo "make verify      install, then run the 400x400 reference and compare it with its stored statistics"
+	@echo "make lint        ruff (check and format), import layers, types and the container recipe checks"
 
 install: $(STAMP)
 
@@ -35,11 +36,23 @@ verify: install
 reproduce: install
 	$(BIN)/cerebrepro reproduce --figure 4
 
-lint: install lint-containers
-	$(BIN)/ruff check cerebrepro tests
+lint: install lint-containers lint-format lint-layers lint-types
+	$(BIN)/ruff check cerebrepro tests scripts
+
+# One style: `ruff format` would change nothing.
+lint-format: install
+	$(BIN)/ruff format --check cerebrepro tests scripts
+
+# The layers of .importlinter: each package imports only the packages below it.
+lint-layers: install
+	$(BIN)/lint-imports --no-cache --no-logo
+
+# The backend contract, the registry and the network description, strictly ([tool.mypy]).
+lint-types: install
+	$(BIN)/mypy
 
 lint-containers: install
-	$(BIN)/python -m cerebrepro.verify.recipes Dockerfile apptainer.def
+	$(BIN)/python scripts/check_recipes.py Dockerfile apptainer.def
 
 bench: install
 	$(BIN)/cerebrepro bench cerebellum

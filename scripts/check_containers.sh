@@ -87,13 +87,13 @@ no_writes() {
 
 # check_image TAG: the checks listed at the top, on image TAG.
 check_image() {
-    local tag=$1 name="${1##*:}" spinnaker="!^SpiNNaker:"
+    local tag=$1 name="${1##*:}" spinnaker="cerebrepro\\[spinnaker\\]"
     local run=(pm run --network none --user "$RUN_AS")
     local read_only=("${run[@]}" --rm --read-only --volume "$name-ro:/data" "$tag")
-    if [[ $name == spinnaker ]]; then spinnaker="^SpiNNaker:"; fi
+    if [[ $name == spinnaker ]]; then spinnaker="!cerebrepro\\[spinnaker\\]"; fi
     expect "--help (read-only)" "Usage: cerebrepro" "${read_only[@]}" --help
     expect "info (read-only)" "data directory: /data" "${read_only[@]}" info
-    expect "info shows SpiNNaker settings only when sPyNNaker is installed" "$spinnaker" \
+    expect "info names the spinnaker extra only where sPyNNaker is missing" "$spinnaker" \
         "${read_only[@]}" info
     expect "verify --quick (read-only)" "^verification passed" "${read_only[@]}" verify --quick
     local writable=("${run[@]}" --tmpfs /tmp --volume "$name-rw:/data")

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Check the install path of the container images in a fresh virtual environment.
 #
-# Copies what the Dockerfile copies (.dockerignore admits pyproject.toml, README.md,
-# cerebrepro/ and data/) into a temporary checkout, runs the Dockerfile's install command
+# Copies what the Dockerfile copies (.dockerignore admits pyproject.toml, README.md and
+# cerebrepro/) into a temporary checkout, runs the Dockerfile's install command
 # there (build-nest stage; build-spinnaker with EXTRAS=brian2,spinnaker), then runs
 # `cerebrepro --help`. Packages come from the configured package index, as in the image.
 #
@@ -21,7 +21,7 @@ checkout="$work/cerebrepro"
 mkdir "$checkout"
 cp "$repo/pyproject.toml" "$checkout/"
 if [[ -f "$repo/README.md" ]]; then cp "$repo/README.md" "$checkout/"; fi
-cp -R "$repo/cerebrepro" "$repo/data" "$checkout/"
+cp -R "$repo/cerebrepro" "$checkout/"
 find "$checkout" -name __pycache__ -type d -prune -exec rm -rf {} +
 cd "$checkout"
 

@@ -1,7 +1,12 @@
-"""Fixtures shared by the test modules: an isolated data directory and small scaffolds."""
+"""Fixtures shared by the test modules: an isolated data directory and small scaffolds.
+
+Tests that need an optional extra carry its marker (``brian2``, ``spinnaker``, ``events``;
+pyproject.toml lists them) and are skipped, naming the extra, where it is not installed.
+"""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -12,6 +17,34 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 SMALL_SIZE = 100.0
 SMALL_SEED = 11
+
+# marker: (the extra of pyproject.toml, the modules it installs that the tests import)
+EXTRAS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "brian2": ("brian2", ("brian2",)),
+    "spinnaker": ("spinnaker", ("spynnaker",)),
+    "events": ("events", ("tonic", "aedat", "expelliarmus")),
+}
+
+
+def missing_extra(marker: str) -> str | None:
+    """Why the tests marked ``marker`` cannot run here (a module of its extra is absent), or None."""
+    extra, modules = EXTRAS[marker]
+    absent = [module for module in modules if importlib.util.find_spec(module) is None]
+    if not absent:
+        return None
+    names = ", ".join(absent)
+    return f"needs the {extra} extra ({names} not installed): pip install -e '.[{extra}]'"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip, naming the extra, every test marked with an extra that is not installed."""
+    for marker in EXTRAS:
+        reason = missing_extra(marker)
+        if reason is None:
+            continue
+        for item in items:
+            if item.get_closest_marker(marker) is not None:
+                item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @pytest.fixture(scope="session")
@@ -48,7 +81,7 @@ def small_scaffold_file(small_scaffold, session_data_dir: Path) -> Path:
 @pytest.fixture
 def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """No user .spynnaker.cfg and no CEREBREPRO_SPINNAKER_* settings."""
-    from cerebrepro.simulate.spinnaker_config import ENVIRONMENT
+    from cerebrepro.backends.spinnaker.config import ENVIRONMENT
 
     home = tmp_path / "home"
     home.mkdir()

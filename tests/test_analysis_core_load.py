@@ -56,13 +56,17 @@ def test_count_distinct_spiking_pre_cells_with_a_target_per_core():
 
 def test_reversed_order_swaps_the_cores():
     afferents, spikes = toy()
-    load = presynaptic_neuron_load(afferents, spikes, np.array([3, 2, 1, 0]), cells_per_core=2, n_steps=N_STEPS)
+    load = presynaptic_neuron_load(
+        afferents, spikes, np.array([3, 2, 1, 0]), cells_per_core=2, n_steps=N_STEPS
+    )
     assert load.per_core_peak.tolist() == [1, 3]
     assert (load.peak, load.core) == (3, 1)
 
 
 def test_one_core_per_cell_counts_every_target():
     afferents, spikes = toy()
-    load = presynaptic_neuron_load(afferents, spikes, np.arange(4), cells_per_core=1, n_steps=N_STEPS)
+    load = presynaptic_neuron_load(
+        afferents, spikes, np.arange(4), cells_per_core=1, n_steps=N_STEPS
+    )
     # step 10: golgi 0 <- granules 0, 1; golgi 1 <- granule 0, glomerulus 0; golgi 2 <- granule 1
     assert load.per_core_peak.tolist() == [2, 2, 1, 1]

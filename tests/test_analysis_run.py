@@ -13,6 +13,7 @@ from cerebrepro.analysis.synthetic import synthetic_run, synthetic_scaffold
 from cerebrepro.cli import analyse as analyse_cli
 from cerebrepro.cli.app import app
 from cerebrepro.errors import ResultError
+from cerebrepro.scaffold import read as scaffold_read
 
 SCALE = 0.01  # 882 granules, ~44k synapses
 
@@ -65,7 +66,7 @@ def cli(network, monkeypatch):
     scaffold, run, other = network
     runs = {"a.h5": run, "b.h5": other}
     monkeypatch.setattr(analyse_cli, "_read_result", lambda path: runs[path.name])
-    monkeypatch.setattr(analyse_cli, "_read_scaffold", lambda path: scaffold)
+    monkeypatch.setattr(scaffold_read, "read_scaffold", lambda path: scaffold)
     return CliRunner()
 
 
@@ -84,6 +85,7 @@ def test_analyse_command_writes_yaml_and_json(cli, tmp_path):
     assert json.loads(printed.stdout)["connectivity"] is True
 
 
+@pytest.mark.slow
 def test_compare_command_writes_table_file_and_figure(cli, tmp_path):
     for name in ("a.h5", "b.h5"):
         (tmp_path / name).touch()

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from cerebrepro.bench.cerebellum import (
+from cerebrepro.studies.cerebellum_bench import (
     CerebellumBench,
     CerebellumConfig,
     CerebellumPoint,
     read_points,
 )
-from cerebrepro.bench.cerebellum_report import save_cerebellum
+from cerebrepro.studies.cerebellum_bench_output import save_cerebellum
 
 CELLS = (5_900, 23_992, 54_387, 96_942)
 SYNAPSES = (116_595, 571_942, 1_836_743, 4_266_445)
@@ -23,7 +23,20 @@ def synthetic_points(threads: int = 1) -> list[CerebellumPoint]:
         raw = 0.03 + 7.5e-6 * cells + 480e-9 * synapses
         points.append(
             CerebellumPoint(
-                size, threads, cells, synapses, 100, build, build, raw, raw, 5e-4 * cells, 5e-4 * cells, 0.1, 0.2, 0.2
+                size,
+                threads,
+                cells,
+                synapses,
+                100,
+                build,
+                build,
+                raw,
+                raw,
+                5e-4 * cells,
+                5e-4 * cells,
+                0.1,
+                0.2,
+                0.2,
             )
         )
     return points
@@ -40,8 +53,11 @@ def test_fits_recover_the_costs_and_ratios_are_build_over_raw():
     assert point.build_ratio == pytest.approx(point.build_s / point.raw_wiring_s)
 
 
+@pytest.mark.slow  # draws the cost-model plots (about 4 s)
 def test_saved_points_read_back_and_refit(tmp_path):
-    bench = CerebellumBench(CerebellumConfig(threads=(1, 2)), synthetic_points(1) + synthetic_points(2))
+    bench = CerebellumBench(
+        CerebellumConfig(threads=(1, 2)), synthetic_points(1) + synthetic_points(2)
+    )
     paths = save_cerebellum(bench, tmp_path, "cpu")
     assert {"csv", "json", "figure"} <= set(paths)
     assert read_points(paths["csv"]) == bench.points

@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from cerebrepro.bench.fit import fit_linear, r_squared
-from cerebrepro.bench.pipeline import (
+from cerebrepro.studies.fit import fit_linear, r_squared
+from cerebrepro.studies.pipeline_bench import (
     Measurement,
     PipelineBench,
     SweepConfig,
@@ -20,7 +20,9 @@ SIZES = np.array([250, 500, 1000, 2000, 4000] * 4, dtype=float)
 DURATIONS = np.repeat([250.0, 500.0, 1000.0, 2000.0], 5)
 
 
-def synthetic_times(a: float, b: float, c: float = 0.0, noise: float = 0.0, seed: int = 0) -> np.ndarray:
+def synthetic_times(
+    a: float, b: float, c: float = 0.0, noise: float = 0.0, seed: int = 0
+) -> np.ndarray:
     features = cost_features(SIZES, DURATIONS)
     exact = a * features["N"] + b * features["N*T"] + c
     return exact * (1.0 + noise * np.random.default_rng(seed).standard_normal(exact.size))

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cerebrepro.results.types import AnalogSignals, PopulationSpikes
-from cerebrepro.simulate.brian2_agreement import (
+from cerebrepro.analysis.agreement import (
     first_spike_steps,
     isolated_rate,
     spike_agreement,
     voltage_agreement,
 )
+from cerebrepro.results.types import AnalogSignals, PopulationSpikes
 
 
 def spikes(size: int, pairs: list[tuple[float, int]]) -> PopulationSpikes:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from cerebrepro.backends.brian2.conventions import generator_steps, nest_spike_times
+from cerebrepro.backends.brian2.stimulus import stimulus_arrays, write_stimulus
 from cerebrepro.errors import SimulatorError
 from cerebrepro.model.spike_trains import SpikeTrains
-from cerebrepro.simulate.brian2_conventions import generator_steps, nest_spike_times
-from cerebrepro.simulate.brian2_stimulus import STIMULUS_FILE, stimulus_arrays, write_stimulus
 
 
 def test_generator_steps_are_one_step_before_nest_and_refuse_too_early_spikes():
@@ -27,8 +27,8 @@ def test_stimulus_keeps_duplicate_spikes_sorted_by_step(tmp_path):
     steps, sources = stimulus_arrays(trains, 0.1)
     assert steps.tolist() == [9, 49, 49, 69]
     assert sources.tolist() == [1, 0, 0, 0]
-    path = write_stimulus(tmp_path, trains, 0.1)
-    assert path.name == STIMULUS_FILE
+    path = write_stimulus(tmp_path, "glomerulus", trains, 0.1)
+    assert path.name == "cerebrepro_stimulus_glomerulus.bin"
     raw = path.read_bytes()
     assert np.frombuffer(raw[:8], "<i8")[0] == 4
     assert np.frombuffer(raw[8:], "<i4").tolist() == [9, 49, 49, 69, 1, 0, 0, 0]

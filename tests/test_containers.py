@@ -1,6 +1,6 @@
 """What the container checks rely on without building anything (make test-containers builds).
 
-`info` in the nest image (no sPyNNaker) shows no SpiNNaker settings; the check scripts parse
+`info` names a missing simulator with its install hint; the check scripts parse
 and print their usage without root or podman.
 """
 
@@ -11,24 +11,27 @@ from pathlib import Path
 
 import pytest
 
+from cerebrepro.backends.contract import Availability
+from cerebrepro.backends.registry import backends
 from cerebrepro.cli import info
-from cerebrepro.simulate import spinnaker_config
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = ["check_containers.sh", "check_apptainer_post.sh"]
 
 
-def test_no_spinnaker_settings_without_spynnaker(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(spinnaker_config, "spynnaker_version", lambda: None)
-    assert info.spinnaker_settings() is None
-
-
-def test_spinnaker_settings_with_spynnaker(
-    monkeypatch: pytest.MonkeyPatch, isolated_home: Path
+def test_a_missing_simulator_is_reported_with_its_install_hint(
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(spinnaker_config, "spynnaker_version", lambda: "1!7.4.1")
-    settings = info.spinnaker_settings()
-    assert settings is not None and settings["spynnaker"] == "1!7.4.1"
+    backend = backends()["spinnaker"]
+    missing = Availability(False, None, "pip install 'cerebrepro[spinnaker]'")
+    monkeypatch.setattr(type(backend), "check", lambda self: missing)
+    entry = info.backend_facts()["spinnaker"]
+    assert entry == {"installed": False, "version": None, "install": missing.install_hint}
+
+
+def test_an_installed_simulator_shows_its_facts(isolated_home: Path) -> None:
+    entry = info.backend_facts()["nest"]
+    assert entry["installed"] and entry["version"] == "3.10.0"
 
 
 @pytest.mark.parametrize("script", [*SCRIPTS, "containers_lib.sh"])

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 
 import numpy as np
 import pytest
 
-from cerebrepro.experiments.ei_balanced import (
+from cerebrepro.analysis.ei_balanced import ei_statistics, population_rate, rate_spectrum
+from cerebrepro.model.ei_balanced import (
     DELAY_RANGE,
     ONE_TO_ONE,
     POPULATIONS,
@@ -17,15 +19,16 @@ from cerebrepro.experiments.ei_balanced import (
     draw_network,
     initial_potentials,
 )
-from cerebrepro.experiments.ei_reference import (
+from cerebrepro.results.types import PopulationSpikes, RunResult
+from cerebrepro.verify.ei_balanced import (
     Check,
+    build_reference,
     check_statistics,
     load_reference,
     tolerances,
     truncated,
 )
-from cerebrepro.experiments.ei_statistics import ei_statistics, population_rate, rate_spectrum
-from cerebrepro.results.types import PopulationSpikes, RunResult
+from cerebrepro.verify.tolerances import MARGIN
 
 
 def test_population_sizes_are_the_tutorials():
@@ -132,3 +135,16 @@ def test_stored_reference_has_an_ensemble_and_both_durations():
         assert all(entry["tolerance"] > 0 for entry in run["statistics"].values())
     with pytest.raises(Exception, match="not 123 ms"):
         check_statistics({}, reference, 123.0)
+
+
+def test_the_reference_uses_the_cerebellums_margin():
+    """One margin for every stored reference; the stored E-I file was made with it."""
+    assert inspect.signature(build_reference).parameters["margin"].default == MARGIN == 1.5
+    assert load_reference()["margin"] == MARGIN
+
+
+def test_figure_of_a_run_is_written(tmp_path):
+    from cerebrepro.figures.ei_balanced import plot_ei_run
+
+    path = plot_ei_run(oscillating_run(20.0, duration=1500.0), tmp_path / "ei.png")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -24,8 +24,8 @@ from cerebrepro.model.event_mapping import (
 from cerebrepro.model.event_synthetic import TONIC_DTYPE, moving_bar
 from cerebrepro.model.event_transforms import denoise, downsample, refractory
 from cerebrepro.model.events import EventOptions, check_events, from_structured, select
-from cerebrepro.model.spike_trains import SpikeTrains
-from cerebrepro.simulate.run import RunSpec, trains_digest
+from cerebrepro.model.spike_trains import SpikeTrains, trains_digest
+from cerebrepro.pipeline.spec import RunSpec
 
 SQUARE = np.array(
     [[0.0, 5.0, 0.0], [10.0, 5.0, 0.0], [0.0, 5.0, 10.0], [10.0, 5.0, 10.0]]
@@ -160,7 +160,7 @@ def test_the_same_recording_gives_the_same_digest_and_a_changed_one_another(tmp_
 
 
 def test_the_run_cache_key_changes_with_the_recording_and_the_mapping_only(tmp_path, monkeypatch):
-    from cerebrepro.simulate import cache
+    from cerebrepro.pipeline import cache
 
     monkeypatch.setattr(cache, "package_versions", lambda: {})
     path = save_npy(tmp_path / "r.npy", [(0, 0, 10, 1), (1, 1, 20, 0)])
@@ -169,9 +169,11 @@ def test_the_run_cache_key_changes_with_the_recording_and_the_mapping_only(tmp_p
     assert cache.run_key(dataclasses.replace(spec, events=EventOptions(fit="crop"))) != key
     save_npy(path, [(0, 0, 10, 1), (1, 1, 21, 0)])
     assert cache.run_key(spec) != key
-    plain = RunSpec()  # a spec without a recording keeps the key it had before events existed
+    plain = (
+        RunSpec()
+    )  # a cerebellum spec without a recording keeps the key it had before either existed
     old = dataclasses.asdict(plain)
-    del old["events"]
+    del old["events"], old["experiment"]
     payload = {
         "spec": old,
         "revision": cache.SIMULATION_REVISION,
@@ -217,6 +219,7 @@ def random_recording(n=3000, sensor=(9, 7), seed=1):
     return array
 
 
+@pytest.mark.events
 @pytest.mark.parametrize("filter_time", [100.0, 1000.0, 3000.0])
 def test_denoise_equals_tonic(filter_time):
     from tonic.functional import denoise_numpy
@@ -229,6 +232,7 @@ def test_denoise_equals_tonic(filter_time):
     assert ours.y.tolist() == theirs["y"].tolist()
 
 
+@pytest.mark.events
 @pytest.mark.parametrize("delta", [100.0, 3000.0, 30_000.0])
 def test_refractory_period_equals_tonic(delta):
     from tonic.functional import refractory_period_numpy
@@ -241,6 +245,7 @@ def test_refractory_period_equals_tonic(delta):
     assert ours.t.tolist() == theirs["t"].tolist() and ours.x.tolist() == theirs["x"].tolist()
 
 
+@pytest.mark.events
 def test_downsample_is_tonics_and_shrinks_the_sensor():
     events = recording([(9, 6, 10, 1), (4, 3, 20, 0)], (10, 7))
     small = downsample(events, 0.5)
@@ -263,6 +268,7 @@ def test_hdf5_reads_an_events_group_and_its_sensor_size(tmp_path):
     assert read.events.t.tolist() == [5, 9] and read.events.p.tolist() == [True, False]
 
 
+@pytest.mark.events
 @pytest.mark.parametrize(
     ("encoding", "suffix"), [("dat", ".dat"), ("evt2", ".raw"), ("evt3", ".raw")]
 )
@@ -307,6 +313,7 @@ def write_aedat4(path, array, sensor):
         f.write(struct.pack("<II", 0, len(packet)) + packet)
 
 
+@pytest.mark.events
 def test_aedat4_is_read_through_tonic_with_the_streams_sensor_size(tmp_path):
     array = np.array([(3, 1, 10, True), (0, 2, 25, False), (5, 0, 40, True)], dtype=TONIC_DTYPE)
     path = tmp_path / "r.aedat4"
@@ -414,7 +421,7 @@ def test_the_example_and_convert_commands_write_what_run_reads(tmp_path, data_di
 
     from cerebrepro.cli import commands  # noqa: F401  (registers the commands)
     from cerebrepro.cli.app import app
-    from cerebrepro.simulate.run import read_trains_file
+    from cerebrepro.pipeline.resolve import read_trains_file
 
     recording_path, trains_path = tmp_path / "bar.h5", tmp_path / "trains.npz"
     runner = CliRunner()

@@ -14,8 +14,10 @@ from cerebrepro.model.event_mapping import (
 )
 from cerebrepro.model.event_synthetic import moving_bar
 from cerebrepro.model.events import EventOptions
+from cerebrepro.model.spike_trains import trains_digest
+from cerebrepro.pipeline.run import run_experiment
+from cerebrepro.pipeline.spec import RunSpec
 from cerebrepro.results.io import read_result
-from cerebrepro.simulate.run import RunSpec, run_experiment, trains_digest
 
 pytestmark = [pytest.mark.nest, pytest.mark.slow]
 
@@ -97,12 +99,18 @@ def test_the_events_figure_is_drawn_from_the_result(two_runs, tmp_path):
 
 
 def test_the_ei_network_takes_the_recording_on_its_pulse_sources(bar_file, tmp_path):
-    from cerebrepro.experiments.ei_run import run_ei_balanced
+    from cerebrepro.pipeline.naming import default_output
 
     options = EventOptions(offset=50.0)
-    path = run_ei_balanced(
-        "nest", 1, 200.0, 1, tmp_path, stimulus=f"events:{bar_file}", events=options
+    spec = RunSpec(
+        experiment="ei-balanced",
+        kernel_seed=1,
+        duration=200.0,
+        stimulus=f"events:{bar_file}",
+        events=options,
     )
+    path = default_output(spec, tmp_path)
+    run_experiment(spec, path)
     result = read_result(path)
     expected = map_events(
         read_recording(bar_file).events, grid_positions(250), options, timestep=0.1

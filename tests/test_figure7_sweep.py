@@ -11,10 +11,10 @@ import yaml
 
 from cerebrepro.figures import figure7
 from cerebrepro.figures.runs import FigureRun
-from cerebrepro.report import reproduce as reproducing
-from cerebrepro.report import sweep as sweeps
-from cerebrepro.report.plans import FigureOptions
-from cerebrepro.report.sweep import FULL, REDUCED, Sweep, sweep_specs
+from cerebrepro.reproduce import figure as reproducing
+from cerebrepro.reproduce import sweep as sweeps
+from cerebrepro.reproduce.plans import FigureOptions
+from cerebrepro.reproduce.sweep import FULL, REDUCED, Sweep, sweep_specs
 from cerebrepro.results.types import RunResult
 
 

@@ -25,7 +25,9 @@ DURATION = 500.0
 
 def provenance(simulator: str, seed: int = 3, f_peak: float = 150.0, radius: float = 140.0) -> dict:
     """The provenance fields a caption reads, as a real run records them."""
-    protocol = dataclasses.asdict(dataclasses.replace(REFERENCE_PROTOCOL, f_peak=f_peak, radius=radius))
+    protocol = dataclasses.asdict(
+        dataclasses.replace(REFERENCE_PROTOCOL, f_peak=f_peak, radius=radius)
+    )
     return {
         "simulator": simulator,
         "backend": {"version": "9.9"},
@@ -47,7 +49,11 @@ def granule_membrane(result: RunResult) -> AnalogSignals:
     for k, cell in enumerate(cells):
         for t in spikes.times[spikes.cells == cell]:
             v[np.abs(times - t) < 1.0, k] = -45.0
-    exc = np.abs(np.sin(times / 7.0))[:, None].astype(np.float32) * 0.01 * np.ones(cells.size, np.float32)
+    exc = (
+        np.abs(np.sin(times / 7.0))[:, None].astype(np.float32)
+        * 0.01
+        * np.ones(cells.size, np.float32)
+    )
     return AnalogSignals(cells, 0.1, {"v": v, "gsyn_exc": exc, "gsyn_inh": 0.5 * exc})
 
 
@@ -86,6 +92,7 @@ def check_files(output, directory: Path, runs) -> None:
     assert stats["figure"] == output.number and stats["caption"] == caption
 
 
+@pytest.mark.slow  # draws and writes a whole figure (3-5 s)
 def test_figure4_raster_and_psth_of_every_population(runs, tmp_path, monkeypatch):
     monkeypatch.setitem(figure4.RASTER_SAMPLE, "granule", 100)
     output = figure4.activity_figure(runs[:1])
@@ -94,7 +101,15 @@ def test_figure4_raster_and_psth_of_every_population(runs, tmp_path, monkeypatch
     assert [ax.get_ylabel().split("\n")[0] for ax in output.figure.axes[::2]] == list(DISPLAY_ORDER)
     assert "random subsample of 100 of 882 cells" in output.caption.replace("\n", " ")
     rates = output.statistics["populations"]["NEST"]
-    assert list(rates) == ["golgi", "glomerulus", "granule", "purkinje", "basket", "stellate", "dcn"]
+    assert list(rates) == [
+        "golgi",
+        "glomerulus",
+        "granule",
+        "purkinje",
+        "basket",
+        "stellate",
+        "dcn",
+    ]
     assert rates["granule"]["windows_ms"]["stimulus"] == [304.0, 354.0]
 
 
@@ -113,12 +128,17 @@ def test_granule_raster_is_a_seeded_subsample():
     assert np.array_equal(figure4.raster_sample(50, 2000), np.arange(50))
 
 
+@pytest.mark.slow  # draws and writes a whole figure (3-5 s)
 def test_figure5_rate_distributions_of_two_simulators(runs, tmp_path):
     output = figure5.rate_distribution_figure(runs)
     check_files(output, tmp_path, runs)
     stats = output.statistics
     assert set(stats["rates"]) == {"NEST", "SpiNNaker"}
-    assert set(stats["comparisons"]["SpiNNaker vs NEST"]["granule"]) == {"baseline", "stimulus", "post"}
+    assert set(stats["comparisons"]["SpiNNaker vs NEST"]["granule"]) == {
+        "baseline",
+        "stimulus",
+        "post",
+    }
     assert "Kolmogorov-Smirnov" in output.caption
 
 
@@ -129,6 +149,7 @@ def test_figure5_states_why_two_runs_were_not_compared(runs):
     assert "not compared cell by cell" in output.caption and output.statistics["comparisons"] == {}
 
 
+@pytest.mark.slow  # draws and writes a whole figure (3-5 s)
 def test_figure6_lead_lag_and_membrane(runs, tmp_path):
     a, b = runs[0], shifted(runs[0], 0.3, "brian2")
     output = figure6.spike_timing_figure(a, b)
@@ -147,9 +168,16 @@ def test_figure6_without_a_second_simulator_shows_only_the_membrane(runs):
 
 def shifted(run: FigureRun, lag: float, simulator: str) -> FigureRun:
     """The same run with every spike ``lag`` ms later, as if from ``simulator``."""
-    spikes = {n: PopulationSpikes(s.size, s.times + lag, s.cells) for n, s in run.result.spikes.items()}
-    result = RunResult(spikes, run.result.timestep, run.result.duration, run.result.analog,
-                       {**run.result.provenance, "simulator": simulator})
+    spikes = {
+        n: PopulationSpikes(s.size, s.times + lag, s.cells) for n, s in run.result.spikes.items()
+    }
+    result = RunResult(
+        spikes,
+        run.result.timestep,
+        run.result.duration,
+        run.result.analog,
+        {**run.result.provenance, "simulator": simulator},
+    )
     return FigureRun(result, Path(f"/runs/{simulator}.h5"), "reused")
 
 
@@ -158,23 +186,38 @@ def test_figure7_pooled_core_peaks_against_burst_rate_and_radius(network, tmp_pa
     scaffold, _ = network
     order = neuron_order(scaffold.positions, "grid")
     points = [
-        ("poisson", "f_peak", 50.0, 140.0), ("poisson", "f_peak", 150.0, 140.0), ("poisson", "radius", 150.0, 60.0),
-        ("periodic", "f_peak", 50.0, 140.0), ("periodic", "radius", 150.0, 60.0),
+        ("poisson", "f_peak", 50.0, 140.0),
+        ("poisson", "f_peak", 150.0, 140.0),
+        ("poisson", "radius", 150.0, 60.0),
+        ("periodic", "f_peak", 50.0, 140.0),
+        ("periodic", "radius", 150.0, 60.0),
     ]
     runs = [
-        figure7.sweep_run(burst, axis, f, r, seed, make_run(network, "brian2", tmp_path / f"{burst}-{f}-{r}-{seed}.h5",
-                                                            seed, f_peak=f, radius=r), scaffold, order)
+        figure7.sweep_run(
+            burst,
+            axis,
+            f,
+            r,
+            seed,
+            make_run(
+                network, "brian2", tmp_path / f"{burst}-{f}-{r}-{seed}.h5", seed, f_peak=f, radius=r
+            ),
+            scaffold,
+            order,
+        )
         for burst, axis, f, r in points
         for seed in (3, 4)
     ]
     assert all(run.run.result.spikes == {} for run in runs)  # spikes dropped once reduced to peaks
-    output = figure7.load_sweep_figure(runs, order, {"f_peak": 150.0, "radius": 140.0}, "Test sweep.", {"name": "test"})
+    output = figure7.load_sweep_figure(
+        runs, order, {"f_peak": 150.0, "radius": 140.0}, "Test sweep.", {"name": "test"}
+    )
     check_files(output, tmp_path, [r.run for r in runs])
     assert len(output.figure.axes) == 8  # (median, mean) x (poisson, periodic) x (f_peak, radius)
     stats = output.statistics
-    assert [(p["burst"], p["axis"], p["f_peak"], p["radius"], p["seeds"]) for p in stats["points"]] == [
-        (*point, [3, 4]) for point in points
-    ]
+    assert [
+        (p["burst"], p["axis"], p["f_peak"], p["radius"], p["seeds"]) for p in stats["points"]
+    ] == [(*point, [3, 4]) for point in points]
     granule = stats["points"][0]["populations"]["granule"]
     pooled = np.concatenate([r.peaks["granule"] for r in runs[:2]])
     assert granule["n_cores"] == pooled.size == 2 * runs[0].peaks["granule"].size
@@ -183,9 +226,13 @@ def test_figure7_pooled_core_peaks_against_burst_rate_and_radius(network, tmp_pa
     assert stats["order"]["mode"] == "grid" and stats["delay_model"]["name"] == "spynnaker-2020"
     caption = output.caption.replace("\n", " ")
     assert "Test sweep." in caption and "(10) Brian2" in caption and "runs on Brian2" in caption
-    assert "(a-d) Median with 5-95 % percentile bars; (e-h) mean with standard-deviation bars" in caption
+    assert (
+        "(a-d) Median with 5-95 % percentile bars; (e-h) mean with standard-deviation bars"
+        in caption
+    )
 
 
+@pytest.mark.slow  # draws and writes a whole figure (3-5 s)
 def test_figure8_core_load_by_order(network, runs, tmp_path):
     scaffold, _ = network
     output = figure8.ordering_figure(runs[0], scaffold)

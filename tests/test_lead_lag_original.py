@@ -12,9 +12,9 @@ from cerebrepro.analysis.lead_lag import (
     nth_spike_lags,
     original_lead_lag,
 )
-from cerebrepro.analysis.report import comparison_tables
 from cerebrepro.cli import analyse  # noqa: F401  (registers the compare command)
 from cerebrepro.cli.app import app
+from cerebrepro.cli.render.analysis import comparison_tables
 from cerebrepro.results.io import write_result
 from cerebrepro.results.types import PopulationSpikes, RunResult
 

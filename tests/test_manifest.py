@@ -19,7 +19,7 @@ def test_repository_manifest_is_the_default(monkeypatch):
 
     manifest = load_manifest()
 
-    assert manifest.path == REPO / "data" / "manifest.yaml"
+    assert manifest.path == REPO / "cerebrepro" / "data" / "manifest.yaml"
     assert manifest.names == (SCAFFOLD, STIMULUS)
     stimulus = manifest.get(STIMULUS)
     assert stimulus.kind == "stimulus" and stimulus.published
@@ -42,7 +42,7 @@ def test_environment_variable_selects_the_manifest(tmp_path, monkeypatch):
 
 def test_unknown_name_lists_the_valid_ones():
     with pytest.raises(FetchError) as error:
-        load_manifest(REPO / "data" / "manifest.yaml").get("nope")
+        load_manifest(REPO / "cerebrepro" / "data" / "manifest.yaml").get("nope")
     assert (
         "'nope'" in str(error.value)
         and SCAFFOLD in str(error.value)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from cerebrepro.backends import mpi
 from cerebrepro.errors import SimulatorError
-from cerebrepro.simulate import mpi
 
 
 def test_single_process_helpers_are_no_ops():

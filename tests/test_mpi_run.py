@@ -19,7 +19,9 @@ MPI_PYTHON = os.environ.get("CEREBREPRO_MPI_PYTHON")
 
 pytestmark = [
     pytest.mark.nest,
-    pytest.mark.skipif(not MPI_PYTHON or not shutil.which("mpirun"), reason="no MPI-enabled NEST configured"),
+    pytest.mark.skipif(
+        not MPI_PYTHON or not shutil.which("mpirun"), reason="no MPI-enabled NEST configured"
+    ),
 ]
 
 
@@ -31,7 +33,9 @@ def run(arguments: list[str], data_dir: Path) -> None:
 def test_two_processes_match_one(tmp_path):
     command = [MPI_PYTHON, "-m", "cerebrepro.cli.main", "run", "--size", "100", "--duration", "200"]
     run([*command, "-o", str(tmp_path / "one.h5")], tmp_path)
-    mpirun = ["mpirun", "-n", "2", "--oversubscribe"] + (["--allow-run-as-root"] if os.geteuid() == 0 else [])
+    mpirun = ["mpirun", "-n", "2", "--oversubscribe"] + (
+        ["--allow-run-as-root"] if os.geteuid() == 0 else []
+    )
     run([*mpirun, *command, "-o", str(tmp_path / "two.h5")], tmp_path)
     one, two = read_result(tmp_path / "one.h5"), read_result(tmp_path / "two.h5")
     assert two.provenance["backend"]["num_processes"] == 2

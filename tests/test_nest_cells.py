@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from cerebrepro.backends.contract import SilentProgress, SimulationSettings
 from cerebrepro.model.cerebellum import CELL_TYPES, CELLS, analytic_rate
+from cerebrepro.model.description import CellGroup, NetworkDescription
 
 pytestmark = pytest.mark.nest
 
@@ -14,17 +16,16 @@ CELL_NAMES = [c.name for c in CELL_TYPES if not c.is_source]
 
 @pytest.fixture(scope="module")
 def isolated_spikes():
-    """Spike times of one isolated cell of every type over 5 s (one NEST kernel for all)."""
-    from cerebrepro.model.network import create_population
-    from cerebrepro.simulate import nest as backend
-    from cerebrepro.simulate.nest_population import population_class
+    """Spike times of one isolated cell of every type over 5 s (one NEST run for all)."""
+    from cerebrepro.backends.nest import BACKEND, NestOptions
 
-    sim = backend.setup(timestep=0.1, threads=1, seed=1)
-    populations = {name: create_population(sim, CELLS[name], 1, None, population_class()) for name in CELL_NAMES}
-    recorders = backend.record(populations, {}, 0.1)
-    backend.run(sim, 5000.0, chunk=5000.0)
-    spikes = backend.collect_spikes(recorders, 5000.0)
-    sim.end()
+    groups = tuple(
+        CellGroup(name, 1, CELLS[name].model, dict(CELLS[name].parameters)) for name in CELL_NAMES
+    )
+    network = NetworkDescription("isolated cells", groups, ())
+    session = BACKEND.prepare(network, SimulationSettings(5000.0), NestOptions(), SilentProgress())
+    BACKEND.simulate(session, SilentProgress())
+    spikes = BACKEND.collect(session).spikes
     return {name: spikes[name].times for name in CELL_NAMES}
 
 

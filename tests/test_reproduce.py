@@ -8,12 +8,12 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from cerebrepro.cli import reproduce as reproduce_command  # noqa: F401  (registers the command)
+from cerebrepro.cli import commands  # noqa: F401  (registers every command)
 from cerebrepro.cli.app import app
-from cerebrepro.report import reproduce as reproducing
-from cerebrepro.report.plans import FigureOptions, companion_specs, reference_spec
+from cerebrepro.pipeline.cache import cached_run_path
+from cerebrepro.reproduce import figure as reproducing
+from cerebrepro.reproduce.plans import FigureOptions, companion_specs, reference_spec
 from cerebrepro.results.io import read_result, write_result
-from cerebrepro.simulate.cache import cached_run_path
 
 SMALL = FigureOptions(size=100.0, duration=500.0)
 
@@ -37,7 +37,7 @@ def cache(first_reproduction, monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a cached run was run again")
 
-    monkeypatch.setattr("cerebrepro.simulate.cache.run_experiment", refuse)
+    monkeypatch.setattr("cerebrepro.pipeline.cache.run_experiment", refuse)
     return data
 
 
@@ -54,8 +54,14 @@ def test_first_reproduction_runs_and_writes_every_file(first_reproduction):
     assert "generated stimulus seed 3" in caption and "500 ms" in caption and "1 thread" in caption
     assert "No SpiNNaker or Brian2 run of the same spec" in caption
     runs = yaml.safe_load(reproduced.files.statistics.read_text())["runs"]
-    assert runs == [{"simulator": "nest", "status": "ran", "path": str(reproduced.runs[0].path),
-                     "spike_digest": reproduced.runs[0].provenance["spike_digest"]}]
+    assert runs == [
+        {
+            "simulator": "nest",
+            "status": "ran",
+            "path": str(reproduced.runs[0].path),
+            "spike_digest": reproduced.runs[0].provenance["spike_digest"],
+        }
+    ]
 
 
 @pytest.mark.nest
@@ -70,7 +76,10 @@ def test_second_reproduction_reuses_the_run_and_adds_a_cached_companion(cache, t
         reproduced = reproducing.reproduce_figure(4, SMALL, tmp_path)
     finally:
         companion.unlink()
-    assert [(r.simulator, r.status) for r in reproduced.runs] == [("nest", "reused"), ("brian2", "reused")]
+    assert [(r.simulator, r.status) for r in reproduced.runs] == [
+        ("nest", "reused"),
+        ("brian2", "reused"),
+    ]
     caption = reproduced.output.caption.replace("\n", " ")
     assert "Columns: NEST, Brian2." in caption and str(companion) in caption
     assert "No SpiNNaker run of the same spec" in caption
@@ -95,14 +104,26 @@ def test_command_reports_reuse_caption_and_files(cache, tmp_path):
 def test_unknown_figure_and_burst_are_refused(tmp_path):
     out = CliRunner().invoke(app, ["reproduce", "--figure", "3", "-o", str(tmp_path)])
     assert out.exit_code != 0 and "no figure 3" in str(out.exception)
-    out = CliRunner().invoke(app, ["reproduce", "--figure", "7", "--burst", "regular", "-o", str(tmp_path)])
+    out = CliRunner().invoke(
+        app, ["reproduce", "--figure", "7", "--burst", "regular", "-o", str(tmp_path)]
+    )
     assert out.exit_code != 0 and "unknown burst" in str(out.exception)
 
 
 def test_reference_run_is_the_offline_default():
     spec = reference_spec(FigureOptions())
-    assert (spec.simulator, spec.scaffold, spec.size, spec.scaffold_seed) == ("nest", "rebuilt", 400.0, None)
-    assert (spec.stimulus, spec.stimulus_seed, spec.duration, spec.threads) == ("generated", 3, 1000.0, 1)
+    assert (spec.simulator, spec.scaffold, spec.size, spec.scaffold_seed) == (
+        "nest",
+        "rebuilt",
+        400.0,
+        None,
+    )
+    assert (spec.stimulus, spec.stimulus_seed, spec.duration, spec.threads) == (
+        "generated",
+        3,
+        1000.0,
+        1,
+    )
     others = companion_specs(dataclasses.replace(spec, threads=2))
     assert list(others) == ["spinnaker", "brian2"]
     assert [s.threads for s in others["spinnaker"]] == [2, 1]

@@ -19,7 +19,11 @@ def make_result() -> RunResult:
         "glomerulus": PopulationSpikes(2, np.array([0.2]), np.array([1])),
     }
     v = np.linspace(-70, -60, 20, dtype=np.float32).reshape(10, 2)
-    analog = {"granule": AnalogSignals(np.array([0, 4]), 0.1, {"v": v, "gsyn_exc": v * 0, "gsyn_inh": v * 0})}
+    analog = {
+        "granule": AnalogSignals(
+            np.array([0, 4]), 0.1, {"v": v, "gsyn_exc": v * 0, "gsyn_inh": v * 0}
+        )
+    }
     return RunResult(spikes, 0.1, 10.0, analog, {"simulator": "nest", "seeds": {"stimulus": 3}})
 
 
@@ -31,7 +35,9 @@ def test_round_trip_keeps_everything(tmp_path):
     assert back.sizes == {"granule": 5, "glomerulus": 2}
     assert back.provenance["seeds"] == {"stimulus": 3}
     assert back.provenance["timings"]["write_s"] >= 0
-    np.testing.assert_array_equal(back.analog["granule"].signals["v"], result.analog["granule"].signals["v"])
+    np.testing.assert_array_equal(
+        back.analog["granule"].signals["v"], result.analog["granule"].signals["v"]
+    )
     assert list(tmp_path.iterdir()) == [path]
 
 

@@ -3,8 +3,8 @@
 import dataclasses
 
 from cerebrepro.model.cerebellum import REFERENCE_PROTOCOL
-from cerebrepro.simulate import cache
-from cerebrepro.simulate.run import RunSpec
+from cerebrepro.pipeline import cache
+from cerebrepro.pipeline.spec import RunSpec
 
 
 def test_a_new_periodic_generator_gives_new_keys_and_poisson_keys_stay(monkeypatch):

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cerebrepro.errors import SimulatorError
-from cerebrepro.simulate.spinnaker_config import (
+from cerebrepro.backends.spinnaker.config import (
     describe_settings,
     prepare_run_directory,
     redact,
@@ -17,6 +16,7 @@ from cerebrepro.simulate.spinnaker_config import (
     resolve_settings,
     spinnaker_environment,
 )
+from cerebrepro.errors import SimulatorError
 
 
 @pytest.fixture
@@ -47,14 +47,27 @@ def test_nothing_configured_says_what_to_pass(home):
 
 
 def test_option_beats_environment_beats_user_file(home):
-    write_user_config(home, "[Machine]\nmachineName = 10.0.0.9\nversion = 3\ntime_scale_factor = 50\n")
+    write_user_config(
+        home, "[Machine]\nmachineName = 10.0.0.9\nversion = 3\ntime_scale_factor = 50\n"
+    )
     from_file = resolve_settings({}, {})
-    assert (from_file.target, from_file.address, from_file.version, from_file.time_scale_factor) == (
-        "board", "10.0.0.9", 3, 50.0,
+    assert (
+        from_file.target,
+        from_file.address,
+        from_file.version,
+        from_file.time_scale_factor,
+    ) == (
+        "board",
+        "10.0.0.9",
+        3,
+        50.0,
     )
     assert from_file.sources["target"].startswith("user config")
 
-    env = {"CEREBREPRO_SPINNAKER_SPALLOC": "https://spalloc.example/", "CEREBREPRO_SPINNAKER_TIME_SCALE_FACTOR": "200"}
+    env = {
+        "CEREBREPRO_SPINNAKER_SPALLOC": "https://spalloc.example/",
+        "CEREBREPRO_SPINNAKER_TIME_SCALE_FACTOR": "200",
+    }
     from_env = resolve_settings({}, env)
     assert (from_env.target, from_env.time_scale_factor, from_env.version) == ("spalloc", 200.0, 3)
     assert from_env.sources["target"] == "environment CEREBREPRO_SPINNAKER_SPALLOC"
@@ -71,7 +84,10 @@ def test_option_beats_environment_beats_user_file(home):
 def test_defaults_and_refusals(home):
     spalloc = resolve_settings({"spalloc": "https://bob:pw@spalloc.example/api"}, {})
     assert (spalloc.version, spalloc.time_scale_factor) == (5, 1000.0)
-    assert "pw" not in str(spalloc.public()) and spalloc.public()["address"] == "https://***@spalloc.example/api"
+    assert (
+        "pw" not in str(spalloc.public())
+        and spalloc.public()["address"] == "https://***@spalloc.example/api"
+    )
     with pytest.raises(SimulatorError, match="machine-version"):
         resolve_settings({"board": "192.168.240.1"}, {})
     with pytest.raises(SimulatorError, match="exactly one"):
@@ -90,7 +106,9 @@ def test_two_user_files_are_refused_like_spynnaker_does(home):
 
 
 def test_run_directory_holds_the_config_and_a_placeholder_user_file(home, tmp_path):
-    settings = resolve_settings({"board": "192.168.240.1", "version": 5, "time_scale_factor": 1000}, {})
+    settings = resolve_settings(
+        {"board": "192.168.240.1", "version": 5, "time_scale_factor": 1000}, {}
+    )
     run = prepare_run_directory(settings, tmp_path / "run")
     parser = configparser.RawConfigParser()
     parser.read(run.config)

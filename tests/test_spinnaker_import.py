@@ -12,13 +12,17 @@ from typer.testing import CliRunner
 
 from cerebrepro.analysis.compare import compare_runs
 from cerebrepro.errors import ResultError
+from cerebrepro.pipeline.resolve import resolve_stimulus
+from cerebrepro.pipeline.run import run_experiment
+from cerebrepro.pipeline.spec import RunSpec
 from cerebrepro.results.io import read_result, write_result
 from cerebrepro.results.spinncer_import import (
     archive_to_result,
     check_stimulus_matches,
     read_spinncer_archive,
 )
-from cerebrepro.simulate.run import RunSpec, resolve_stimulus, run_experiment
+
+pytestmark = pytest.mark.nest  # the archives carry the spikes of a short NEST run
 
 DURATION = 100.0
 MAX_CELLS = 600  # per population: neo objects are slow to make and to unpickle
@@ -81,7 +85,9 @@ def write_archive(path, result, legacy: bool = False, order=None) -> str:
 
     With ``order`` (a NeuronOrder), ids are in that order and the options record it as ``id_remap``.
     """
-    spikes = {n: s if order is None else in_order(s, order.mapping(n)) for n, s in result.spikes.items()}
+    spikes = {
+        n: s if order is None else in_order(s, order.mapping(n)) for n, s in result.spikes.items()
+    }
     all_spikes = {
         name: np.column_stack([s.cells, s.times]) if legacy else spike_block(s, result.duration)
         for name, s in spikes.items()
@@ -89,9 +95,17 @@ def write_archive(path, result, legacy: bool = False, order=None) -> str:
     remap = None if order is None else order.mode
     np.savez_compressed(
         path,
-        simulation_parameters={"argparser": {"timestep": result.timestep, "simulator": "spinnaker", "stim_times": [300, 50, 650],
-                                             "id_remap": remap, "id_seed": None},
-                               "git_hash": "0000000", "n_neurons_per_core": 64},
+        simulation_parameters={
+            "argparser": {
+                "timestep": result.timestep,
+                "simulator": "spinnaker",
+                "stim_times": [300, 50, 650],
+                "id_remap": remap,
+                "id_seed": None,
+            },
+            "git_hash": "0000000",
+            "n_neurons_per_core": 64,
+        },
         all_spikes=all_spikes,
         other_recordings={},
         all_neurons={name: s.size for name, s in result.spikes.items()},
@@ -124,12 +138,22 @@ def test_archive_round_trips_into_the_result_format(archive, nest_run, tiny_scaf
     path, digest = archive
     spec, nest_result = nest_run
     loaded = read_spinncer_archive(path, sha256=digest)
-    assert (loaded.trust, loaded.simulator, loaded.timestep, loaded.duration) == ("sha256", "spinnaker", 0.1, DURATION)
+    assert (loaded.trust, loaded.simulator, loaded.timestep, loaded.duration) == (
+        "sha256",
+        "spinnaker",
+        0.1,
+        DURATION,
+    )
     recorded_input = archive_to_result(loaded, tiny_scaffold, path)
     assert recorded_input.provenance["stimulus"]["source"] == "recorded glomerulus spikes"
-    imported = archive_to_result(loaded, tiny_scaffold, path, stimulus=nest_result.provenance["stimulus"])
+    imported = archive_to_result(
+        loaded, tiny_scaffold, path, stimulus=nest_result.provenance["stimulus"]
+    )
     assert imported.spike_digest() == nest_result.spike_digest()
-    assert all(imported.spikes[name].n_spikes > 0 for name in ("glomerulus", "granule", "golgi", "purkinje"))
+    assert all(
+        imported.spikes[name].n_spikes > 0
+        for name in ("glomerulus", "granule", "golgi", "purkinje")
+    )
     assert imported.provenance["scaffold_digest"] == nest_result.provenance["scaffold_digest"]
     assert imported.provenance["stimulus_sha256"] == nest_result.provenance["stimulus_sha256"]
     assert imported.provenance["neuron_order"]["mode"] == "default"
@@ -171,23 +195,53 @@ def test_archive_of_another_network_is_refused(nest_run, tiny_scaffold, tmp_path
 
 def test_import_command(archive, nest_run, tiny_scaffold, tiny_scaffold_file, tmp_path):
     """The paper's runs saved grid ids: the command reverts them (order from the archive) to the run's spikes."""
+    from cerebrepro.cli import commands  # noqa: F401  (registers the commands)
     from cerebrepro.cli.app import app
-    from cerebrepro.cli.spinnaker import import_spinncer  # noqa: F401  (registers the command)
     from cerebrepro.model.neuron_order import neuron_order
 
     path, digest = archive
     output = tmp_path / "imported.h5"
     result = CliRunner().invoke(
-        app, ["import-spinncer", str(path), "--scaffold", str(tiny_scaffold_file), "--sha256", digest, "-o", str(output)]
+        app,
+        [
+            "import-spinncer",
+            str(path),
+            "--scaffold",
+            str(tiny_scaffold_file),
+            "--sha256",
+            digest,
+            "-o",
+            str(output),
+        ],
     )
     assert result.exit_code == 0, result.output
     assert read_result(output).spike_digest() == nest_run[1].spike_digest()
-    refused = CliRunner().invoke(app, ["import-spinncer", str(path), "--scaffold", str(tiny_scaffold_file), "-o", str(tmp_path / "x.h5")])
+    refused = CliRunner().invoke(
+        app,
+        [
+            "import-spinncer",
+            str(path),
+            "--scaffold",
+            str(tiny_scaffold_file),
+            "-o",
+            str(tmp_path / "x.h5"),
+        ],
+    )
     assert refused.exit_code != 0 and not (tmp_path / "x.h5").exists()
 
     grid = tmp_path / "grid.npz"
-    write_archive(grid, nest_run[1], legacy=True, order=neuron_order(tiny_scaffold.positions, "grid"))
-    args = ["import-spinncer", str(grid), "--scaffold", str(tiny_scaffold_file), "--trust", "-o", str(tmp_path / "grid.h5")]
+    write_archive(
+        grid, nest_run[1], legacy=True, order=neuron_order(tiny_scaffold.positions, "grid")
+    )
+    args = [
+        "import-spinncer",
+        str(grid),
+        "--scaffold",
+        str(tiny_scaffold_file),
+        "--trust",
+        "-o",
+        str(tmp_path / "grid.h5"),
+    ]
     reverted = CliRunner().invoke(app, args)
     assert reverted.exit_code == 0, reverted.output
     assert read_result(tmp_path / "grid.h5").spike_digest() == nest_run[1].spike_digest()

@@ -1,4 +1,4 @@
-"""sPyNNaker on a virtual board: the small network maps, and it is the network NEST builds.
+"""sPyNNaker on a virtual board: the small network maps, in grid order, and reads back in description indices.
 
 Each test maps a network with sPyNNaker's tools (15-30 s on 2 cores): they are slow.
 """
@@ -10,107 +10,75 @@ import math
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
 
-pytest.importorskip("spynnaker")
+pytest.importorskip(
+    "spynnaker", reason="sPyNNaker is not installed: pip install 'cerebrepro[spinnaker]'"
+)
+pytestmark = pytest.mark.slow
 
-from cerebrepro.cli.app import app  # noqa: E402
-from cerebrepro.cli.spinnaker import spinnaker_app  # noqa: E402,F401  (registers the commands)
-from cerebrepro.errors import SimulatorError  # noqa: E402
-from cerebrepro.model.cerebellum import NEURONS_PER_CORE, POPULATIONS, PROJECTIONS  # noqa: E402
+from cerebrepro.backends.contract import SilentProgress, SimulationSettings  # noqa: E402
+from cerebrepro.backends.pynn import pynn_weights  # noqa: E402
+from cerebrepro.backends.spinnaker import BACKEND, SpinnakerOptions  # noqa: E402
+from cerebrepro.backends.spinnaker import backend as spinnaker  # noqa: E402
+from cerebrepro.backends.spinnaker.mapping import VIRTUAL_NOTE, write_mapping_report  # noqa: E402
+from cerebrepro.backends.spinnaker.ordering import permute_network  # noqa: E402
+from cerebrepro.model.cerebellum import NEURONS_PER_CORE, POPULATIONS  # noqa: E402
+from cerebrepro.model.cerebellum_network import describe_cerebellum  # noqa: E402
+from cerebrepro.model.description import NetworkDescription  # noqa: E402
 from cerebrepro.model.neuron_order import NeuronOrder, neuron_order  # noqa: E402
-from cerebrepro.simulate import spinnaker  # noqa: E402
-from cerebrepro.simulate.run import RunSpec, resolve_stimulus  # noqa: E402
-from cerebrepro.simulate.spinnaker_config import resolve_settings  # noqa: E402
+from cerebrepro.pipeline.resolve import resolve_stimulus  # noqa: E402
+from cerebrepro.pipeline.spec import RunSpec  # noqa: E402
 
 DURATION = 50.0
-TIMESTEP = 0.1  # RunSpec's default
+TIMESTEP = 0.1  # the paper's
+SETTINGS = SimulationSettings(DURATION, TIMESTEP, threads=1, seed=1)
 SPIKE_STEPS = 400  # fake board spikes fall on steps 1..400, inside DURATION
 
 
-@pytest.mark.slow
-def test_virtual_mapping_of_a_small_scaffold(small_scaffold, small_scaffold_file, isolated_home, tmp_path):
-    """`cerebrepro spinnaker map`: one core per 64 cells (purkinje: per cell), a report and no result."""
-    report_path = tmp_path / "mapping.json"
-    result = CliRunner().invoke(
-        app,
-        ["spinnaker", "map", "--scaffold", str(small_scaffold_file), "--duration", str(DURATION),
-         "--run-dir", str(tmp_path / "run"), "-o", str(report_path)],
+def cerebellum(scaffold) -> NetworkDescription:
+    trains = resolve_stimulus(RunSpec(duration=DURATION), scaffold).trains
+    return describe_cerebellum(scaffold.positions, scaffold.connections, trains)
+
+
+def test_virtual_mapping_of_a_small_scaffold(small_scaffold, isolated_home, tmp_path):
+    """One core per 64 cells (purkinje: per cell), no spikes, the mapping as plain data."""
+    network = cerebellum(small_scaffold)
+    options = SpinnakerOptions(virtual=True, run_dir=str(tmp_path / "run"))
+    BACKEND.supports(network, SETTINGS, options)
+    session = BACKEND.prepare(network, SETTINGS, options, SilentProgress())
+    BACKEND.simulate(session, SilentProgress())
+    collected = BACKEND.collect(session)
+    assert collected.spikes is None and session.ended
+    facts = collected.facts
+    assert (
+        facts["kind"] == "cerebrepro.spinnaker-mapping-report/1" and facts["note"] == VIRTUAL_NOTE
     )
-    assert result.exit_code == 0, result.output
-    assert "produces no spikes" in result.output
-    report = json.loads(report_path.read_text())
-    assert report["kind"] == "cerebrepro.spinnaker-mapping-report/1" and report["machine"]["virtual"]
+    assert facts["machine"]["virtual"] and facts["machine_settings"]["target"] == "virtual"
     for name, size in small_scaffold.sizes.items():
-        row = report["populations"][name]
-        assert row["cores"] == math.ceil(size / NEURONS_PER_CORE[name]), name
-    assert report["populations"]["purkinje"]["cores"] == small_scaffold.size("purkinje")
-    assert report["populations"]["granule"]["cores"] == math.ceil(small_scaffold.size("granule") / 64)
-    assert report["neuron_order"]["mode"] == "grid"
+        assert facts["populations"][name]["cores"] == math.ceil(size / NEURONS_PER_CORE[name]), name
+    assert facts["populations"]["purkinje"]["cores"] == small_scaffold.size("purkinje")
+    assert facts["neuron_order"] == "grid"
+    assert facts["order"] == neuron_order(small_scaffold.positions, "grid").provenance()
+    assert collected.synapses == {rows.name: len(rows) for rows in network.connections}
+    assert facts["n_synapses"] == sum(collected.synapses.values())
+    assert json.loads(json.dumps(facts)) == facts  # plain data
+    report = json.loads(write_mapping_report(facts, tmp_path / "mapping.json").read_text())
+    assert report["populations"]["granule"]["cores"] == math.ceil(
+        small_scaffold.size("granule") / 64
+    )
     assert not list(tmp_path.rglob("*.h5"))
     assert not (isolated_home / ".spynnaker.cfg").exists()
 
 
-def test_a_virtual_board_never_writes_a_result(small_scaffold_file, isolated_home, tmp_path):
-    from cerebrepro.simulate.run import run_experiment
-
-    spec = RunSpec(simulator="spinnaker", scaffold=str(small_scaffold_file), duration=DURATION, options={"virtual": True})
-    with pytest.raises(SimulatorError, match="produces no spikes"):
-        run_experiment(spec, tmp_path / "result.h5")
-    assert not list(tmp_path.glob("*.h5*"))
-
-
-def nest_connections(small_scaffold, trains) -> dict[tuple[str, str], np.ndarray]:
-    """(pre, post) population pair -> sorted rows (pre, post, weight nS signed, delay) built by NEST."""
-    import nest
-
-    from cerebrepro.simulate import nest as nest_backend
-
-    session = nest_backend.prepare(RunSpec(duration=DURATION), small_scaffold, trains)
-    populations = session.network.populations
-    out = {}
-    for pre, post in {(p.pre, p.post) for p in PROJECTIONS.values()}:
-        pre_ids, post_ids = (nest_backend.node_ids(populations[n]) for n in (pre, post))
-        c = nest.GetConnections(source=populations[pre].node_collection, target=populations[post].node_collection)
-        rows = np.zeros((0, 4))
-        if len(c):
-            v = {k: np.atleast_1d(np.asarray(x, dtype=np.float64)) for k, x in c.get(["source", "target", "weight", "delay"]).items()}
-            rows = np.column_stack([v["source"] - pre_ids[0], v["target"] - post_ids[0], v["weight"], v["delay"]])
-        out[(pre, post)] = rows[np.lexsort(rows.T[::-1])]
-    session.sim.end()
-    return out
-
-
-def spinnaker_connections(session) -> dict[tuple[str, str], np.ndarray]:
-    """The same, from the lists sPyNNaker's FromListConnectors received, back in scaffold indices."""
-    grouped: dict[tuple[str, str], list[np.ndarray]] = {}
-    for name, projection in session.network.projections.items():
-        model = PROJECTIONS[name]
-        info = projection._synapse_information  # what sPyNNaker will load (no public view before a run)
-        listed = np.asarray(info.connector.conn_list, dtype=np.float64)
-        sign = -1.0 if info.receptor_type == "inhibitory" else 1.0
-        pre = session.order.orders[model.pre][listed[:, 0].astype(np.int64)]
-        post = session.order.orders[model.post][listed[:, 1].astype(np.int64)]
-        rows = np.column_stack([pre, post, sign * listed[:, 2] * 1000.0, listed[:, 3]])
-        grouped.setdefault((model.pre, model.post), []).append(rows)
-    out = {}
-    for pair, parts in grouped.items():
-        rows = np.concatenate(parts)
-        out[pair] = rows[np.lexsort(rows.T[::-1])]
-    return out
-
-
-def purkinje_reversed(scaffold):
+def purkinje_reversed(network: NetworkDescription) -> NetworkDescription:
     """The same network with its purkinje cells numbered backwards.
 
     The small scaffold's purkinje cells are already in grid order; renumbered, every
     population's grid order differs from the identity, so every check below can fail.
     """
-    from cerebrepro.simulate.ordering import permute_scaffold
-
-    orders = {name: np.arange(size) for name, size in scaffold.sizes.items()}
+    orders = {name: np.arange(size) for name, size in network.sizes.items()}
     orders["purkinje"] = orders["purkinje"][::-1].copy()
-    return permute_scaffold(scaffold, NeuronOrder("default", None, orders))
+    return permute_network(network, NeuronOrder("default", None, orders))
 
 
 def given_rows(projection) -> np.ndarray:
@@ -118,26 +86,32 @@ def given_rows(projection) -> np.ndarray:
     return np.asarray(projection._synapse_information.connector.conn_list)
 
 
-def created_in_grid_order(session, scaffold, trains) -> None:
-    """Neuron k of every sPyNNaker population is scaffold cell ``grid.orders[p][k]``.
+def created_in_grid_order(session, network: NetworkDescription) -> None:
+    """Neuron k of every sPyNNaker population is description cell ``grid.orders[p][k]``.
 
     What tells neurons apart is what sPyNNaker was given: the spike train of each source
-    and both ends of every connection row.
+    and both ends of every connection row (whose weights and delays stay with their row).
     """
-    grid = neuron_order(scaffold.positions, "grid")
+    grid = neuron_order({group.name: group.positions for group in network.groups}, "grid")
     assert session.order.digest() == grid.digest()
-    assert all(not np.array_equal(grid.orders[p], np.arange(scaffold.size(p))) for p in POPULATIONS)
-    handed = session.network.populations["glomerulus"].get("spike_times")
-    sources = grid.orders["glomerulus"]
+    assert all(not np.array_equal(grid.orders[p], np.arange(network.sizes[p])) for p in POPULATIONS)
+    handed = session.built.populations["glomerulus"].get("spike_times")
+    trains, sources = network.group("glomerulus").spike_times, grid.orders["glomerulus"]
     assert [len(t) for t in handed] == [len(trains.train(c)) for c in sources]
-    assert np.array_equal(np.concatenate(list(handed)), np.concatenate([trains.train(c) for c in sources]))
+    assert np.array_equal(
+        np.concatenate(list(handed)), np.concatenate([trains.train(c) for c in sources])
+    )
     ends = set()
-    for name, projection in session.network.projections.items():
-        listed = given_rows(projection)
-        rows, model = scaffold.connections[name], PROJECTIONS[name]
-        assert np.array_equal(listed[:, 0], grid.mapping(model.pre)[rows.pre]), name
-        assert np.array_equal(listed[:, 1], grid.mapping(model.post)[rows.post]), name
-        ends |= {model.pre, model.post}
+    for rows in network.connections:
+        if len(rows) == 0:
+            assert rows.name not in session.built.projections
+            continue
+        listed = given_rows(session.built.projections[rows.name])
+        assert np.array_equal(listed[:, 0], grid.mapping(rows.pre)[rows.pre_index]), rows.name
+        assert np.array_equal(listed[:, 1], grid.mapping(rows.post)[rows.post_index]), rows.name
+        assert np.array_equal(listed[:, 2], pynn_weights(rows, network.group(rows.post))), rows.name
+        assert np.array_equal(listed[:, 3], rows.delays()), rows.name
+        ends |= {rows.pre, rows.post}
     assert ends == set(POPULATIONS)
 
 
@@ -149,9 +123,9 @@ def afferent_counts(pairs) -> dict[str, np.ndarray]:
     return counts
 
 
-def spike_time(afferents: np.ndarray, timestep: float) -> np.ndarray:
+def spike_time(afferents: np.ndarray) -> np.ndarray:
     """A fake spike time that only depends on how many rows arrive at a cell."""
-    return (1 + afferents % SPIKE_STEPS) * timestep
+    return (1 + afferents % SPIKE_STEPS) * TIMESTEP
 
 
 def fake_board_spikes(session, monkeypatch) -> None:
@@ -160,17 +134,20 @@ def fake_board_spikes(session, monkeypatch) -> None:
     A spike source records the trains it was handed; every other neuron fires once, at a time
     set by how many connection rows sPyNNaker gave it. Other signals are sPyNNaker's (empty).
     """
-    populations = session.network.populations
+    populations = session.built.populations
     sizes = {name: population.size for name, population in populations.items()}
-    posts = {name: (PROJECTIONS[name].post, given_rows(p)[:, 1].astype(np.int64)) for name, p in session.network.projections.items()}
-    afferents = afferent_counts((post, ids, sizes[post]) for post, ids in posts.values())
+    post_of = {rows.name: rows.post for rows in session.network.connections}
+    afferents = afferent_counts(
+        (post_of[name], given_rows(p)[:, 1].astype(np.int64), sizes[post_of[name]])
+        for name, p in session.built.projections.items()
+    )
     handed = list(populations["glomerulus"].get("spike_times"))
     board = {
         "glomerulus": np.column_stack(
             [np.repeat(np.arange(len(handed)), [len(t) for t in handed]), np.concatenate(handed)]
         ),
         **{
-            name: np.column_stack([np.arange(sizes[name]), spike_time(counts, TIMESTEP)])
+            name: np.column_stack([np.arange(sizes[name]), spike_time(counts)])
             for name, counts in afferents.items()
         },
     }
@@ -178,25 +155,28 @@ def fake_board_spikes(session, monkeypatch) -> None:
     real = population_class.spinnaker_get_data
 
     def get_data(population, variable, *args, **kwargs):
-        return board[population.label] if variable == "spikes" else real(population, variable, *args, **kwargs)
+        return (
+            board[population.label]
+            if variable == "spikes"
+            else real(population, variable, *args, **kwargs)
+        )
 
     monkeypatch.setattr(population_class, "spinnaker_get_data", get_data)
 
 
-def in_scaffold_indices(spikes, scaffold, trains) -> None:
-    """The read-back spikes are the ones each scaffold cell was given or wired for (no order involved)."""
+def in_description_indices(spikes, network: NetworkDescription) -> None:
+    """The read-back spikes are the ones each description cell was given or wired for (no order involved)."""
+    trains = network.group("glomerulus").spike_times
     counts = np.diff(trains.offsets)
     keep = trains.times < DURATION
-    expected = {
-        "glomerulus": (np.repeat(np.arange(counts.size), counts)[keep], trains.times[keep])
-    }
+    expected = {"glomerulus": (np.repeat(np.arange(counts.size), counts)[keep], trains.times[keep])}
     afferents = afferent_counts(
-        (PROJECTIONS[name].post, rows.post, scaffold.size(PROJECTIONS[name].post))
-        for name, rows in scaffold.connections.items()
-        if name in PROJECTIONS and len(rows)
+        (rows.post, rows.post_index, network.sizes[rows.post])
+        for rows in network.connections
+        if len(rows)
     )
     for name, counts in afferents.items():
-        expected[name] = (np.arange(counts.size), spike_time(counts, TIMESTEP))
+        expected[name] = (np.arange(counts.size), spike_time(counts))
     assert set(expected) == set(POPULATIONS)
     for name, (cells, times) in expected.items():
         sort = np.lexsort((cells, times))
@@ -204,46 +184,40 @@ def in_scaffold_indices(spikes, scaffold, trains) -> None:
         assert np.array_equal(spikes[name].times, times[sort]), name
 
 
-def read_back_after_a_virtual_run(session, scaffold, trains, monkeypatch) -> None:
+def read_back_after_a_virtual_run(session, network: NetworkDescription, monkeypatch) -> None:
     """What a board run reads back, through the real sPyNNaker calls (board spikes faked)."""
     fake_board_spikes(session, monkeypatch)
-    spikes, analog, facts = spinnaker.gather(session, DURATION)
-    assert {name: s.size for name, s in spikes.items()} == scaffold.sizes
-    in_scaffold_indices(spikes, scaffold, trains)
-    granule = analog["granule"]
-    assert np.array_equal(granule.cells, np.arange(0, scaffold.size("granule"), 64))
-    assert granule.signals["v"].shape == (int(DURATION / 0.1), granule.cells.size)
+    collected = spinnaker.board_results(session)
+    assert {name: s.size for name, s in collected.spikes.items()} == network.sizes
+    in_description_indices(collected.spikes, network)
+    granule = collected.analog["granule"]
+    assert np.array_equal(granule.cells, np.arange(0, network.sizes["granule"], 64))
+    assert granule.signals["v"].shape == (int(DURATION / TIMESTEP), granule.cells.size)
+    facts = collected.facts
     assert facts["neuron_order"] == "grid" and facts["time_scale_factor"] == 1000.0
-    assert facts["order"] == neuron_order(scaffold.positions, "grid").provenance()
-    assert facts["mapping"]["populations"]["purkinje"]["cores"] == scaffold.size("purkinje")
-    assert isinstance(facts["core_provenance"], dict) and isinstance(facts["router_provenance"], dict)
-    with pytest.raises(SimulatorError, match="produces no spikes"):
-        spinnaker.collect(session, DURATION)
-    assert session.ended
+    positions = {group.name: group.positions for group in network.groups}
+    assert facts["order"] == neuron_order(positions, "grid").provenance()
+    assert facts["mapping"]["populations"]["purkinje"]["cores"] == network.sizes["purkinje"]
+    assert isinstance(facts["core_provenance"], dict) and isinstance(
+        facts["router_provenance"], dict
+    )
+    assert collected.synapses == {rows.name: len(rows) for rows in network.connections}
 
 
-@pytest.mark.slow
-@pytest.mark.nest
-def test_nest_and_spinnaker_build_the_same_network(small_scaffold, isolated_home, tmp_path, monkeypatch):
-    """Created in grid order for every population, the same rows as NEST's, results in scaffold indices."""
-    scaffold = purkinje_reversed(small_scaffold)
-    trains = resolve_stimulus(RunSpec(duration=DURATION), scaffold).trains
-    spec = RunSpec(simulator="spinnaker", duration=DURATION)
-    options = spinnaker.SpinnakerOptions(neuron_order="grid", run_dir=tmp_path / "run")
-    settings = resolve_settings({"virtual": True}, {})
-    session = spinnaker.build(spec, scaffold, trains, options, settings)
+def test_populations_are_created_in_grid_order_and_read_back_in_description_indices(
+    small_scaffold, isolated_home, tmp_path, monkeypatch
+):
+    network = purkinje_reversed(cerebellum(small_scaffold))
+    options = SpinnakerOptions(neuron_order="grid", virtual=True, run_dir=str(tmp_path / "run"))
+    session = BACKEND.prepare(network, SETTINGS, options, SilentProgress())
     try:
-        assert {n: p.size for n, p in session.network.populations.items()} == scaffold.sizes
-        created_in_grid_order(session, scaffold, trains)
-        on_spinnaker = spinnaker_connections(session)
-        assert set(session.recorded) == {"golgi", "granule", "purkinje", "basket", "stellate", "dcn"}
-        spinnaker.simulate(session, DURATION)
-        read_back_after_a_virtual_run(session, scaffold, trains, monkeypatch)
+        assert {n: p.size for n, p in session.built.populations.items()} == network.sizes
+        created_in_grid_order(session, network)
+        recorded = {group.name for group in session.network.groups if group.record_analog.size}
+        assert recorded == {"golgi", "granule", "purkinje", "basket", "stellate", "dcn"}
+        BACKEND.simulate(session, SilentProgress())
+        read_back_after_a_virtual_run(session, network, monkeypatch)
+        assert BACKEND.collect(session).spikes is None  # a virtual board has no spikes of its own
+        assert session.ended
     finally:
         spinnaker.end(session)
-    on_nest = nest_connections(scaffold, trains)
-    assert set(on_spinnaker) == {pair for pair, rows in on_nest.items() if len(rows)}
-    for pair, rows in on_spinnaker.items():
-        assert rows.shape == on_nest[pair].shape, pair
-        assert np.array_equal(rows[:, :2], on_nest[pair][:, :2]), pair
-        assert np.allclose(rows[:, 2:], on_nest[pair][:, 2:], rtol=1e-9, atol=1e-12), pair

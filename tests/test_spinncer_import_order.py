@@ -269,8 +269,8 @@ def test_an_id_outside_the_population_names_the_file(run, small_scaffold, tmp_pa
 def test_import_command_reverts_the_archives_order(
     run, small_scaffold, small_scaffold_file, tmp_path
 ):
+    from cerebrepro.cli import commands  # noqa: F401  (registers the commands)
     from cerebrepro.cli.app import app
-    from cerebrepro.cli.spinnaker import import_spinncer  # noqa: F401  (registers the command)
 
     assert small_scaffold.sizes["dcn"] == 6
     path = write_archive(

@@ -11,8 +11,8 @@ import pytest
 
 from cerebrepro.analysis.run import analyse_run
 from cerebrepro.analysis.synthetic import synthetic_run, synthetic_scaffold
+from cerebrepro.pipeline.spec import RunSpec
 from cerebrepro.results.types import PopulationSpikes, RunResult
-from cerebrepro.simulate.run import RunSpec
 from cerebrepro.verify.check import (
     FAIL,
     PASS,
@@ -27,8 +27,8 @@ from cerebrepro.verify.check import (
 )
 from cerebrepro.verify.ensemble import Member, build_reference
 from cerebrepro.verify.experiments import EXPERIMENTS, FULL, QUICK, ensemble_specs, reference_path
-from cerebrepro.verify.figures import Figure, regression_figures
 from cerebrepro.verify.junit import DIGEST_CASE, junit_tree, write_junit
+from cerebrepro.verify.metrics import Metric, regression_metrics
 from cerebrepro.verify.reference import (
     ReferenceFileError,
     read_reference,
@@ -83,7 +83,7 @@ def member(
     return Member(
         spec,
         provenance("scaffold-a"),
-        {name: Figure(name, value, "Hz", 0.5) for name, value in figures.items()},
+        {name: Metric(name, value, "Hz", 0.5) for name, value in figures.items()},
         f"digest-{stimulus_seed}-{scaffold_seed}",
     )
 
@@ -92,7 +92,7 @@ def member(
 
 
 def test_figures_cover_every_population_window_and_load(stats):
-    figures = regression_figures(stats)
+    figures = regression_metrics(stats)
     for name in stats["populations"]:
         for window in ("baseline", "stimulus", "post"):
             assert (
@@ -113,7 +113,7 @@ def test_figures_cover_every_population_window_and_load(stats):
 
 
 def test_figure_resolution_is_one_count(stats):
-    figures = regression_figures(stats)
+    figures = regression_metrics(stats)
     size = stats["populations"]["granule"]["size"]
     window = stats["populations"]["granule"]["windows"]["stimulus"]
     seconds = (window["stop"] - window["start"]) / 1000.0
@@ -130,7 +130,7 @@ def test_an_empty_window_gives_no_rate_figure(network):
     _, runs = network
     run = runs[0]
     short = RunResult(run.spikes, run.timestep, 300.0, provenance=run.provenance)
-    figures = regression_figures(analyse_run(short, None))
+    figures = regression_metrics(analyse_run(short, None))
     assert "granule.rate.baseline" in figures and "granule.rate.stimulus" not in figures
 
 
@@ -138,10 +138,10 @@ def test_undefined_figures_are_left_out(stats):
     network = stats["packet_load"]["spynnaker-2020"]
     undefined = {**network, "peak_reduction_percent": float("nan")}
     edited = {**stats, "packet_load": {**stats["packet_load"], "spynnaker-2020": undefined}}
-    assert "packet_load.peak_reduction_percent" not in regression_figures(edited)
+    assert "packet_load.peak_reduction_percent" not in regression_metrics(edited)
     without_connectivity = {k: v for k, v in stats.items() if k != "packet_load"}
     assert not any(
-        name.startswith("packet_load.") for name in regression_figures(without_connectivity)
+        name.startswith("packet_load.") for name in regression_metrics(without_connectivity)
     )
 
 

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-import cerebrepro.simulate.cache
+import cerebrepro.pipeline.cache
 from cerebrepro.analysis.synthetic import synthetic_run, synthetic_scaffold
 from cerebrepro.cli import verify as verify_cli  # noqa: F401  (registers the command)
 from cerebrepro.cli.app import app
+from cerebrepro.pipeline.spec import RunSpec
 from cerebrepro.results.io import write_result
-from cerebrepro.simulate.run import RunSpec
 from cerebrepro.verify import measure
 from cerebrepro.verify.check import IncomparableRun
 from cerebrepro.verify.ensemble import Member, build_reference
@@ -46,7 +46,7 @@ def synthetic(tmp_path_factory):
         Member(
             SPEC,
             run.provenance,
-            measure.measure_figures(run, scaffold, SPEC.protocol),
+            measure.measure_metrics(run, scaffold, SPEC.protocol),
             run.spike_digest(),
         )
         for run in runs
@@ -117,7 +117,7 @@ def test_without_a_result_the_reference_spec_is_run_or_reused(cli, synthetic, mo
         asked.append(spec)
         return result, True
 
-    monkeypatch.setattr(cerebrepro.simulate.cache, "cached_run", fake_cached_run)
+    monkeypatch.setattr(cerebrepro.pipeline.cache, "cached_run", fake_cached_run)
     out = cli.invoke(app, ["verify", "--reference", str(reference)])
     assert out.exit_code == 0, out.output
     assert asked == [SPEC] and "reused the reference run" in out.output

@@ -15,11 +15,12 @@ import dataclasses
 import pytest
 
 from cerebrepro.model.cerebellum import REFERENCE_PROTOCOL
-from cerebrepro.simulate.run import RunSpec, run_experiment
-from cerebrepro.verify.figures import values_of
-from cerebrepro.verify.measure import measure_figures
+from cerebrepro.pipeline.run import run_experiment
+from cerebrepro.pipeline.spec import RunSpec
+from cerebrepro.verify.measure import measure_metrics
+from cerebrepro.verify.metrics import values_of
 
-pytestmark = pytest.mark.nest
+pytestmark = [pytest.mark.nest, pytest.mark.slow]
 
 DURATION = 300.0
 PROTOCOL = dataclasses.replace(REFERENCE_PROTOCOL, start=150.0, stop=200.0, duration=DURATION)
@@ -41,5 +42,5 @@ def test_figures_of_a_fixed_small_run(
         record_v="none",
     )
     result, _ = run_experiment(spec, tmp_path / "run.h5")
-    figures = measure_figures(result, small_scaffold, PROTOCOL)
+    figures = measure_metrics(result, small_scaffold, PROTOCOL)
     data_regression.check(rounded(values_of(figures)))

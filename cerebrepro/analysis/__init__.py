@@ -9,6 +9,6 @@
 - ``isi``, ``correlation``, ``lead_lag``, ``compare``: comparing two runs; ``original_view``:
   the original study's view of a comparison (excited cells, stimulus window, no dcn)
 - ``run``: ``analyse_run``, every statistic of one run as a plain dict
-- ``serialize``, ``report``, ``comparison_figure``: files, tables and the comparison figure
+- ``serialize``, ``comparison_figure``: statistics files and the comparison figure
 - ``synthetic``: synthetic networks and runs of realistic size for tests and benchmarks
 """

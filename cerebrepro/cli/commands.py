@@ -7,10 +7,10 @@ from cerebrepro.cli import (  # noqa: F401  (each module registers its commands)
     events,
     export,
     fetch,
+    import_spinncer,
     info,
     reproduce,
     run,
     scaffold,
-    spinnaker,
     verify,
 )

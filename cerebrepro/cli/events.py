@@ -7,19 +7,16 @@ accepts ``--stimulus events:FILE``; :func:`event_options` turns them into the sp
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from cerebrepro.cli.app import app
+from cerebrepro.cli.render import events as render
+from cerebrepro.cli.render.console import wrote
 from cerebrepro.errors import StimulusError
 from cerebrepro.model.events import DEFAULT_RATE_CAP, EventOptions
-
-console = Console()
 
 events_app = typer.Typer(
     help="Event-camera recordings as input: a synthetic example, the conversion, the figure of a run.",
@@ -37,7 +34,7 @@ EventsStart = Annotated[
 EventsStop = Annotated[
     float | None,
     typer.Option(
-        "--events-stop", help="events: window end, ms of recording time [default: last event]"
+        "--events-stop", help="events: window end, ms of recording time (default: last event)"
     ),
 ]
 EventsOffset = Annotated[
@@ -45,7 +42,7 @@ EventsOffset = Annotated[
 ]
 EventsSensor = Annotated[
     str | None,
-    typer.Option("--events-sensor", help="events: sensor WxH [default: the file's, else max + 1]"),
+    typer.Option("--events-sensor", help="events: sensor WxH (default: the file's, else max + 1)"),
 ]
 EventsDenoise = Annotated[
     float | None, typer.Option("--events-denoise", help="events: tonic Denoise filter time (us)")
@@ -110,19 +107,6 @@ def event_options(
     return options
 
 
-def print_cap(info: dict) -> None:
-    """One line on the rate cap: over it or not, reported or applied."""
-    cap = info["rate_cap"]
-    if not cap["spikes_over"]:
-        return
-    what = "removed" if cap["action"] == "apply" else "kept (--events-cap apply drops them)"
-    console.print(
-        f"[yellow]rate cap {cap['rate_cap_hz']:g} Hz:[/] {cap['cells_over']:,} cells exceed one spike per "
-        f"{cap['bin_ms']:g} ms; {cap['spikes_over']:,} spikes over the cap {what}",
-        highlight=False,
-    )
-
-
 @events_app.command("example")
 def example(
     path: Annotated[Path, typer.Argument(help="the recording to write (.npy or .h5)")],
@@ -145,10 +129,7 @@ def example(
         size, sweep_ms, axis=axis, sweeps=sweeps, per_edge=per_edge, noise_hz=noise_hz, seed=seed
     )
     write_recording(path, events, size)
-    console.print(
-        f"{events.size:,} events, sensor {size[0]} x {size[1]}, {events['t'][-1] / 1000:g} ms: "
-        f"[bold]{path}[/]"
-    )
+    render.print_example(events.size, size, events["t"][-1] / 1000, path)
 
 
 @events_app.command("convert")
@@ -178,10 +159,7 @@ def convert(
     ] = None,
 ) -> None:
     """Map a recording onto the glomeruli of a rebuilt scaffold and time it: read, then convert."""
-    from cerebrepro.data.events import read_recording
-    from cerebrepro.model.event_mapping import map_events
-    from cerebrepro.scaffold.default import DEFAULT_SCAFFOLD_SEED, default_scaffold
-    from cerebrepro.scaffold.read import read_scaffold
+    from cerebrepro.pipeline.events import convert_recording
 
     options = event_options(
         "events:",
@@ -198,34 +176,12 @@ def convert(
         cap,
     )
     assert options is not None
-    glomeruli = read_scaffold(default_scaffold(size, DEFAULT_SCAFFOLD_SEED)).positions["glomerulus"]
-    t0 = time.perf_counter()
-    read = read_recording(recording, options.sensor)
-    t1 = time.perf_counter()
-    made = map_events(read.events, glomeruli, options, timestep)
-    t2 = time.perf_counter()
-    table = Table(
-        title=f"{recording} onto {glomeruli.shape[0]:,} glomeruli ({size:g} um)",
-        title_justify="left",
-    )
-    table.add_column("")
-    table.add_column("", justify="right")
-    rows = (
-        ("events read", f"{read.events.size:,}"),
-        ("sensor", f"{read.events.sensor[0]} x {read.events.sensor[1]} ({read.sensor_from})"),
-        ("events in the window", f"{made.info['events_in_window']:,}"),
-        ("spikes", f"{made.trains.n_spikes:,}"),
-        ("read (s)", f"{t1 - t0:.3f}"),
-        ("convert (s)", f"{t2 - t1:.3f}"),
-    )
-    for row in rows:
-        table.add_row(*row)
-    console.print(table)
-    print_cap(made.info)
+    conversion = convert_recording(recording, size, options, timestep)
+    render.print_conversion(recording, size, conversion)
     if output is not None:
         from cerebrepro.data.events import write_trains
 
-        console.print(f"trains [bold]{write_trains(output, made.trains)}[/]")
+        render.print_trains(write_trains(output, conversion.made.trains))
 
 
 @events_app.command("figure")
@@ -245,4 +201,4 @@ def figure(
     drawn = event_run_figure(read_result(result), result)
     files = write_figure(drawn, output, f"events-{result.stem}")
     for path in files.all():
-        console.print(f"wrote {path}", highlight=False)
+        wrote(path)

@@ -7,10 +7,9 @@ import sys
 
 os.environ.setdefault("PYNEST_QUIET", "1")
 
-from rich.console import Console  # noqa: E402
-
 from cerebrepro.cli import commands  # noqa: E402,F401  (registers every command)
 from cerebrepro.cli.app import app as typer_app  # noqa: E402
+from cerebrepro.cli.render.console import print_error  # noqa: E402
 from cerebrepro.errors import CerebreproError  # noqa: E402
 
 
@@ -19,7 +18,7 @@ def app() -> None:
     try:
         typer_app()
     except CerebreproError as exc:
-        Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+        print_error(exc)
         sys.exit(2)
 
 

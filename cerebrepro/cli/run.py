@@ -1,79 +1,90 @@
-"""`cerebrepro run`: the experiment on a simulator, with progress and a summary table."""
+"""`cerebrepro run`: one experiment on one simulator, with progress and a summary table."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: with_backend_flags copies the signature, so its
+# annotations must be objects, not strings.
 
 import dataclasses
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
+from cerebrepro.backends import mpi
+from cerebrepro.backends.registry import DEFAULT_BACKEND
+from cerebrepro.backends.registry import names as simulator_names
 from cerebrepro.cli import events as ev
 from cerebrepro.cli.app import app
-from cerebrepro.model.cerebellum import REFERENCE_PROTOCOL
+from cerebrepro.cli.backend_options import chosen_options, with_backend_flags
+from cerebrepro.cli.render import events as render_events
+from cerebrepro.cli.render import runs as render
+from cerebrepro.model.cerebellum import REFERENCE_PROTOCOL, TIMESTEP
 from cerebrepro.model.events import DEFAULT_RATE_CAP
-from cerebrepro.results.types import RunResult
-from cerebrepro.simulate import mpi
-from cerebrepro.simulate.run import DEFAULT_STIMULUS_SEED, RunEvents, RunSpec, run_experiment
-
-console = Console()
-
-
-def default_output(spec: RunSpec, directory: Path) -> Path:
-    """A readable, spec-derived file name: simulator, scaffold, stimulus, seeds, duration, threads."""
-    scaffold = spec.scaffold if spec.scaffold in ("rebuilt", "published") else Path(spec.scaffold).stem
-    if spec.scaffold == "rebuilt":
-        scaffold += f"{spec.size:g}" + (f"s{spec.scaffold_seed}" if spec.scaffold_seed is not None else "")
-    stimulus = spec.stimulus if spec.stimulus in ("generated", "published") else Path(spec.stimulus).stem
-    if spec.stimulus.startswith("events:"):
-        stimulus = f"events-{Path(spec.stimulus.removeprefix('events:')).stem}"
-    if spec.stimulus == "generated":
-        stimulus += f"{spec.stimulus_seed}"
-    method = f"_{spec.options['method']}" if "method" in spec.options else ""
-    name = f"{spec.simulator}{method}_{scaffold}_{stimulus}_{spec.duration:g}ms_t{spec.threads}.h5"
-    return directory / name
+from cerebrepro.pipeline.execute import default_threads, map_to, only_maps, run_to
+from cerebrepro.pipeline.experiments import preferred_timestep
+from cerebrepro.pipeline.spec import (
+    DEFAULT_KERNEL_SEED,
+    DEFAULT_STIMULUS_SEED,
+    EXPERIMENTS,
+    RunSpec,
+)
+from cerebrepro.results.provenance import available_cores
 
 
-@app.command()
 def run(
     experiment: Annotated[
-        str, typer.Option(help="cerebellum | ei-balanced (the sPyNNaker tutorial's E-I network)")
+        str,
+        typer.Option(
+            help=" | ".join(EXPERIMENTS) + " (ei-balanced: the sPyNNaker tutorial's E-I network)"
+        ),
     ] = "cerebellum",
-    scaffold: Annotated[str, typer.Option(help="rebuilt | published | path to a scaffold HDF5 file")] = "rebuilt",
+    scaffold: Annotated[
+        str, typer.Option(help="rebuilt | published | path to a scaffold HDF5 file")
+    ] = "rebuilt",
     stimulus: Annotated[
-        str, typer.Option(help="generated | published | path to a spike-train .npz | events:FILE (a recording)")
+        str,
+        typer.Option(
+            help="generated (E-I: its pulse) | published | path to a spike-train .npz | events:FILE (a recording)"
+        ),
     ] = "generated",
-    simulator: Annotated[str, typer.Option(help="nest | spinnaker | brian2")] = "nest",
+    simulator: Annotated[str, typer.Option(help=" | ".join(simulator_names()))] = DEFAULT_BACKEND,
     size: Annotated[float, typer.Option(help="base size (um) of a rebuilt scaffold")] = 400.0,
-    scaffold_seed: Annotated[int | None, typer.Option(help="seed of a rebuilt scaffold (default: the builder's)")] = None,
-    seed: Annotated[int, typer.Option("--seed", help="seed of the generated stimulus")] = DEFAULT_STIMULUS_SEED,
-    threads: Annotated[int, typer.Option(help="simulator threads")] = 1,
+    scaffold_seed: Annotated[
+        int | None, typer.Option(help="seed of a rebuilt scaffold (default: the builder's)")
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            "--seed",
+            help=f"cerebellum: seed of the generated stimulus (default: {DEFAULT_STIMULUS_SEED}); "
+            f"ei-balanced: seed of connectivity, initial potentials and Poisson input (default: {DEFAULT_KERNEL_SEED})",
+        ),
+    ] = None,
+    threads: Annotated[
+        int | None,
+        typer.Option(
+            help=f"simulator threads (default: the cores this process may use, {available_cores()} here; "
+            "the E-I network: 1, as its Poisson input changes with the thread count)"
+        ),
+    ] = None,
     duration: Annotated[float, typer.Option(help="model time (ms)")] = 1000.0,
-    f_peak: Annotated[float, typer.Option(help="burst rate added inside the sphere (Hz)")] = REFERENCE_PROTOCOL.f_peak,
-    radius: Annotated[float, typer.Option(help="stimulus sphere radius (um)")] = REFERENCE_PROTOCOL.radius,
+    timestep: Annotated[
+        float | None,
+        typer.Option(help=f"ms (default: {TIMESTEP:g}; the E-I network on SpiNNaker: 1.0)"),
+    ] = None,
+    f_peak: Annotated[
+        float, typer.Option(help="burst rate added inside the sphere (Hz)")
+    ] = REFERENCE_PROTOCOL.f_peak,
+    radius: Annotated[
+        float, typer.Option(help="stimulus sphere radius (um)")
+    ] = REFERENCE_PROTOCOL.radius,
     burst: Annotated[str, typer.Option(help="poisson | periodic burst")] = REFERENCE_PROTOCOL.kind,
     record_v: Annotated[str, typer.Option(help="v/gsyn recording: none | subset | all")] = "subset",
-    neuron_order: Annotated[
-        str, typer.Option(help="SpiNNaker: cell order on cores, grid (paper) | default | random")
-    ] = "grid",
-    time_scale_factor: Annotated[
-        float | None, typer.Option(help="SpiNNaker: slow-down of the board (default 1000, as published)")
-    ] = None,
-    board: Annotated[str | None, typer.Option(help="SpiNNaker: board host name or IP")] = None,
-    spalloc: Annotated[str | None, typer.Option(help="SpiNNaker: spalloc server URL")] = None,
-    machine_version: Annotated[int | None, typer.Option(help="SpiNNaker: board version (3 or 5)")] = None,
-    method: Annotated[
-        str | None, typer.Option(help="Brian2: integration method, rk4 (default) | rk2 | exponential_euler | euler")
-    ] = None,
-    virtual: Annotated[
-        bool, typer.Option(help="SpiNNaker: map on a virtual board and report cores; no spikes, no result file")
-    ] = False,
-    output: Annotated[Path, typer.Option("-o", "--output", help="output directory (or a .h5 file path)")] = Path(
-        "results"
-    ),
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="output directory (or a .h5 file path)")
+    ] = Path("results"),
+    figure: Annotated[
+        bool, typer.Option(help="E-I network: write a figure (PNG) beside the result")
+    ] = True,
     events_fit: ev.EventsFit = "stretch",
     events_polarity: ev.EventsPolarity = "both",
     events_start: ev.EventsStart = 0.0,
@@ -85,110 +96,65 @@ def run(
     events_downsample: ev.EventsDownsample = None,
     events_rate_cap: ev.EventsRateCap = DEFAULT_RATE_CAP,
     events_cap: ev.EventsCap = "report",
+    backend_options: dict[str, object] | None = None,
 ) -> None:
-    """Run the cerebellum experiment and write one results file (HDF5).
+    """Run an experiment and write one results file (HDF5).
 
-    On SpiNNaker, --virtual maps, places and routes the network without hardware and prints
-    the cores per population: a virtual board produces no spikes, so no result is written.
-    With --stimulus events:FILE an event recording drives the glomeruli (docs/events.md);
-    `cerebrepro events figure RESULT` then draws the run.
+    A backend that maps without simulating (SpiNNaker's --virtual board) writes a mapping
+    report instead and prints the cores per population. With --stimulus events:FILE an
+    event recording drives the input (docs/events.md); `cerebrepro events figure RESULT`
+    then draws the run.
     """
     events = ev.event_options(
         stimulus, events_fit, events_polarity, events_start, events_stop, events_offset, events_sensor,
         events_denoise, events_refractory, events_downsample, events_rate_cap, events_cap,
     )  # fmt: skip
-    if experiment == "ei-balanced":
-        from cerebrepro.cli.ei_balanced import report_run
-        from cerebrepro.experiments.ei_run import run_ei_balanced
-
-        ei_stimulus = "pulse" if stimulus == "generated" else stimulus
-        machine = {"board": board, "spalloc": spalloc, "version": machine_version, "time_scale_factor": time_scale_factor}
-        path = run_ei_balanced(
-            simulator, seed, duration, threads, output, virtual, spinnaker_machine=machine,
-            stimulus=ei_stimulus, events=events,
-        )  # fmt: skip
-        if not virtual:
-            report_run(path, figure=True)
-        return
-    if experiment != "cerebellum":
-        raise typer.BadParameter("--experiment is cerebellum or ei-balanced")
-    if virtual and simulator != "spinnaker":
-        raise typer.BadParameter("--virtual maps on a virtual SpiNNaker board: use it with --simulator spinnaker")
-    options = {}
-    if simulator == "spinnaker":
-        from cerebrepro.cli.spinnaker import spinnaker_options
-
-        options = spinnaker_options(neuron_order, None, time_scale_factor, board, spalloc, machine_version)
-    elif method is not None:
-        if simulator != "brian2":
-            raise typer.BadParameter("--method chooses Brian2's integrator: use it with --simulator brian2")
-        options = {"method": method}
-    protocol = dataclasses.replace(REFERENCE_PROTOCOL, f_peak=f_peak, radius=radius, kind=burst)
+    if experiment not in EXPERIMENTS:
+        raise typer.BadParameter(f"--experiment is one of {', '.join(EXPERIMENTS)}")
+    if simulator not in simulator_names():
+        raise typer.BadParameter(f"--simulator is one of {', '.join(simulator_names())}")
     spec = RunSpec(
+        experiment=experiment,
         simulator=simulator,
         scaffold=scaffold,
         size=size,
         scaffold_seed=scaffold_seed,
         stimulus=stimulus,
-        stimulus_seed=seed,
-        protocol=protocol,
+        stimulus_seed=DEFAULT_STIMULUS_SEED if seed is None or experiment != "cerebellum" else seed,
+        kernel_seed=seed
+        if seed is not None and experiment != "cerebellum"
+        else DEFAULT_KERNEL_SEED,
+        protocol=dataclasses.replace(REFERENCE_PROTOCOL, f_peak=f_peak, radius=radius, kind=burst),
         duration=duration,
-        threads=threads,
+        timestep=timestep
+        if timestep is not None
+        else preferred_timestep(experiment, simulator, TIMESTEP),
+        threads=threads if threads is not None else default_threads(experiment),
         record_v=record_v,
-        options=options,
+        options=chosen_options(simulator, backend_options or {}),
         events=events,
     )
-    if events is not None:  # a bad recording is refused before anything is built or written
-        from cerebrepro.simulate.run import check_event_recording
+    execute(spec, output, figure)
 
-        check_event_recording(spec)
-    if virtual:
-        from cerebrepro.cli.spinnaker import map_virtual
 
-        map_virtual(spec)
+def execute(spec: RunSpec, output: Path, figure: bool = True) -> None:
+    """Run (or, for a backend that only maps, map) ``spec``, write it under ``output`` and report it."""
+    if only_maps(spec):
+        render.mapping(map_to(spec, output, render.phase_printer()))
         return
-    path = output if output.suffix == ".h5" else default_output(spec, output)
     if not mpi.is_root():  # under mpirun only rank 0 reports and writes
-        run_experiment(spec, path)
+        run_to(spec, output)
         return
-    result, _ = run_with_progress(spec, path)
-    print_summary(result, path)
-    if events is not None:
-        ev.print_cap(result.provenance["stimulus"])
-        console.print(f"figure: cerebrepro events figure {path}", highlight=False)
+    with render.run_progress(spec.duration) as progress:
+        result, path = run_to(spec, output, progress)
+    render.run_summary(result, path)
+    if spec.experiment == "ei-balanced":
+        from cerebrepro.cli.ei_balanced import report_run
+
+        report_run(path, figure)
+    elif spec.events is not None:
+        render_events.print_cap(result.provenance["stimulus"])
+        render_events.print_figure_hint(path)
 
 
-def run_with_progress(spec: RunSpec, path: Path) -> tuple[RunResult, Path]:
-    """Run ``spec`` showing the current phase and a bar over model time."""
-    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:.0f}/{task.total:.0f} ms"))
-    with Progress(*columns, TimeElapsedColumn(), console=console, transient=True) as progress:
-        task = progress.add_task("preparing", total=spec.duration)
-
-        def phase(name: str) -> None:
-            progress.update(task, description=name)
-
-        def model_time(t: float, total: float) -> None:
-            progress.update(task, completed=t, description="simulate")
-
-        return run_experiment(spec, path, RunEvents(phase, model_time))
-
-
-def print_summary(result: RunResult, path: Path) -> None:
-    """Cells, synapses, spikes and mean rate per population; wall times."""
-    p = result.provenance
-    table = Table(title=f"{p['simulator']} run, {result.duration:g} ms", title_justify="left")
-    for column in ("population", "cells", "spikes", "mean rate (Hz)"):
-        table.add_column(column, justify="right" if column != "population" else "left")
-    for name, s in result.spikes.items():
-        rate = s.n_spikes / s.size / (result.duration / 1000.0) if s.size else 0.0
-        table.add_row(name, f"{s.size:,}", f"{s.n_spikes:,}", f"{rate:.2f}")
-    console.print(table)
-    t = p["timings"]
-    synapses = p.get("n_synapses")
-    console.print(
-        f"synapses {synapses:,}  " if synapses else "",
-        f"build {t['build_s']:.1f} s  simulate {t['simulate_s']:.1f} s  write {t['write_s']:.1f} s  "
-        f"peak memory {p['peak_memory_bytes'] / 2**30:.2f} GiB",
-        sep="",
-    )
-    console.print(f"spike digest {p['spike_digest'][:16]}  result [bold]{path}[/]")
+app.command("run")(with_backend_flags(run))

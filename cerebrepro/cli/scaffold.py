@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import json
-import sys
 import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from cerebrepro.cli.app import app
+from cerebrepro.cli.render import scaffold as render
 from cerebrepro.scaffold.version import DEFAULT_SCAFFOLD_SEED
 
 # The scaffold modules load numba and scipy: they are imported inside the commands so that
 # other commands start fast.
-
-_PLAIN_WIDTH = 120  # columns of the tables when the output is not a terminal
 
 scaffold_app = typer.Typer(
     help="Rebuild the cerebellum scaffold offline, or inspect a scaffold HDF5 file.",
@@ -46,75 +41,21 @@ def build(
     ] = None,
 ) -> None:
     """Rebuild a scaffold with the 2019 placement and connectivity rules and write it as HDF5."""
-    from cerebrepro.scaffold.build import STAGES, build_scaffold
-    from cerebrepro.scaffold.default import default_scaffold, default_scaffold_path
-    from cerebrepro.scaffold.write import write_scaffold
+    from cerebrepro.scaffold.build import STAGES
+    from cerebrepro.scaffold.default import build_scaffold_file
 
-    console = Console(stderr=True)
     started = time.perf_counter()
-    target = output or default_scaffold_path(size, seed)
-    stages_run: list[str] = []
-    columns = (
-        TextColumn("{task.description:<22}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task("building", total=len(STAGES) + 1)
-
-        def progress(stage: str, completed: int, total: int) -> None:
-            stages_run.append(stage)
-            description = "writing" if stage == "done" else stage
-            bar.update(task, completed=completed, description=description)
-
-        if output is None:
-            default_scaffold(size, seed, progress)  # reuses the cached file if there is one
-        else:
-            write_scaffold(build_scaffold(size, seed, progress), output)
-    if stages_run:
-        elapsed = time.perf_counter() - started
-        console.print(
-            f"built {size:g} x {size:g} um, seed {seed} in {elapsed:.1f} s", highlight=False
-        )
-    else:
-        console.print(f"already built: {target}", highlight=False)
-    typer.echo(str(target))
-
-
-def _summary_tables(summary: dict) -> tuple[Table, Table]:
-    cells = Table("population", "cells", title="populations")
-    for name, n in summary["populations"].items():
-        cells.add_row(name, f"{n:,}")
-    cells.add_row("total", f"{summary['n_cells']:,}", style="bold")
-    rows = Table(
-        "projection",
-        "pre -> post",
-        "rows",
-        "out-degree",
-        "in-degree",
-        title="projections (* not simulated)",
-        caption="degree: rows per cell, mean [min, max] over every cell of the population",
-    )
-
-    def degree(d: dict) -> str:
-        return f"{d['mean']:.2f} [{d['min']}, {d['max']}]"
-
-    for name, p in summary["projections"].items():
-        rows.add_row(
-            name if p["simulated"] else f"{name}*",
-            f"{p['pre']} -> {p['post']}",
-            f"{p['rows']:,}",
-            degree(p["out_degree"]),
-            degree(p["in_degree"]),
-        )
-    rows.add_row("total", "", f"{summary['n_connections']:,}", style="bold")
-    return cells, rows
+    with render.build_progress(len(STAGES) + 1) as progress:
+        path, built = build_scaffold_file(size, seed, output, progress)
+    render.print_built(path, built, size, seed, time.perf_counter() - started)
+    typer.echo(str(path))
 
 
 @scaffold_app.command("inspect")
 def inspect(
-    file: Annotated[Path, typer.Argument(help="A scaffold HDF5 file (old-style or bsb 3.x layout).")],
+    file: Annotated[
+        Path, typer.Argument(help="A scaffold HDF5 file (old-style or bsb 3.x layout).")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Validate a scaffold file and show its cells, connections, degrees and digests."""
@@ -125,10 +66,4 @@ def inspect(
     if as_json:
         typer.echo(json.dumps(summary, indent=2))
         return
-    console = Console(width=None if sys.stdout.isatty() else _PLAIN_WIDTH)
-    for table in _summary_tables(summary):
-        console.print(table)
-    console.print(f"file sha256:          {summary['sha256']}", highlight=False)
-    console.print(f"connectivity digest:  {summary['connectivity_digest']}", highlight=False)
-    for key, value in summary["attrs"].items():
-        console.print(f"{key}: {value}", highlight=False)
+    render.print_summary(summary)

@@ -343,3 +343,34 @@ class _RichProgressBar:
         if self._progress is not None:
             self._progress.stop()
             self._progress = None
+
+
+def fetch_selection(
+    names: list[str], all_files: bool, accept_new: bool
+) -> tuple[list[Entry], list[Entry]]:
+    """The manifest entries ``cerebrepro fetch`` gets, and those it skips.
+
+    Named files, or every file with ``all_files``; by default the files with a known
+    checksum (all of them with ``accept_new``): the others are skipped, to be fetched by
+    name with ``--accept-new``.
+    """
+    manifest = load_manifest()
+    if names and all_files:
+        raise FetchError("give NAMEs or --all, not both")
+    if names:
+        return [manifest.get(name) for name in names], []
+    if all_files:
+        return list(manifest), []
+    selected = [entry for entry in manifest if accept_new or trusted_sha256(entry) is not None]
+    return selected, [entry for entry in manifest if entry not in selected]
+
+
+def fetch_each(entries: list[Entry], **options: Any) -> list[str]:
+    """:func:`fetch` every entry (keyword ``options`` as there); the failures' messages, not raised."""
+    failures = []
+    for entry in entries:
+        try:
+            fetch(entry.name, **options)
+        except FetchError as exc:
+            failures.append(str(exc))
+    return failures

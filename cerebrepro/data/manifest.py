@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-import cerebrepro
+from cerebrepro.data.packaged import packaged_path
 from cerebrepro.errors import FetchError, ManifestError
 
 MANIFEST_ENV = "CEREBREPRO_MANIFEST"
@@ -67,11 +67,11 @@ class Manifest:
 
 
 def default_manifest_path() -> Path:
-    """``$CEREBREPRO_MANIFEST``, or ``data/manifest.yaml`` of the checkout the package runs from."""
+    """``$CEREBREPRO_MANIFEST``, or the manifest shipped in the package (``cerebrepro/data``)."""
     override = os.environ.get(MANIFEST_ENV)
     if override:
         return Path(override)
-    return Path(cerebrepro.__file__).resolve().parents[1] / "data" / "manifest.yaml"
+    return packaged_path("cerebrepro.data", "manifest.yaml")
 
 
 def load_manifest(path: Path | None = None) -> Manifest:

@@ -114,7 +114,9 @@ def draw_raster(
     colour = population_colour(name)
     if row_points >= 3.0:
         tick = min(0.8 * row_points, 9.0)
-        ax.scatter(times, cells, s=tick**2, marker="|", color=colour, linewidths=0.7, rasterized=True)
+        ax.scatter(
+            times, cells, s=tick**2, marker="|", color=colour, linewidths=0.7, rasterized=True
+        )
     else:
         dot = float(np.clip(1.5 * row_points**2, 0.8, 6.0))
         ax.scatter(times, cells, s=dot, marker=".", color=colour, linewidths=0, rasterized=True)
@@ -179,7 +181,9 @@ def activity_caption(
         + (sampled[0][0].upper() + sampled[0][1:] + ". " if sampled else "")
         + f"Columns: {columns}."
     )
-    return caption_text(NUMBER, "Network activity around the stimulus", body, *notes, runs_paragraph(runs))
+    return caption_text(
+        NUMBER, "Network activity around the stimulus", body, *notes, runs_paragraph(runs)
+    )
 
 
 def activity_statistics(

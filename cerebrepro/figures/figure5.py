@@ -42,8 +42,17 @@ NUMBER = 5
 COLUMNS = 4
 GROUP_WIDTH = 0.8  # of the unit spacing between periods
 COMPARED = ("rate_difference", "ks", "wasserstein", "cohens_d")
-ORIGINAL_COMPARED = ("excited_both", "mean_difference", "median_difference", "ks", "wasserstein", "cohens_d")
-ALL_CELLS_VIEW = "all cells: every cell of every population, in the baseline, stimulus and post windows"
+ORIGINAL_COMPARED = (
+    "excited_both",
+    "mean_difference",
+    "median_difference",
+    "ks",
+    "wasserstein",
+    "cohens_d",
+)
+ALL_CELLS_VIEW = (
+    "all cells: every cell of every population, in the baseline, stimulus and post windows"
+)
 EXCITED_SET = (
     "each run's own excited cells (the original's compare_results classified each run on its "
     "own spikes); excited_both counts the cells excited in both runs"
@@ -53,7 +62,14 @@ EXCITED_SET = (
 def box_statistics(window: Mapping[str, object], label: str) -> dict | None:
     """The ``Axes.bxp`` description of one window's per-cell rates; None if undefined."""
     rates = window["cell_rates"]
-    keys = {"med": "median", "q1": "p25", "q3": "p75", "whislo": "p5", "whishi": "p95", "mean": "mean"}
+    keys = {
+        "med": "median",
+        "q1": "p25",
+        "q3": "p75",
+        "whislo": "p5",
+        "whishi": "p95",
+        "mean": "mean",
+    }
     if any(rates.get(k) is None for k in keys.values()):
         return None
     return {name: rates[key] for name, key in keys.items()} | {"label": label, "fliers": []}
@@ -62,7 +78,10 @@ def box_statistics(window: Mapping[str, object], label: str) -> dict | None:
 def rate_distribution_figure(runs: Sequence[FigureRun], notes: Sequence[str] = ()) -> FigureOutput:
     """Box plots of per-cell rates: a, every population by period (runs within); b, the original's view."""
     labels = run_labels(runs)
-    statistics = {label: analyse_run(run.result, None, run.protocol) for label, run in zip(labels, runs, strict=True)}
+    statistics = {
+        label: analyse_run(run.result, None, run.protocol)
+        for label, run in zip(labels, runs, strict=True)
+    }
     populations = display_order(runs[0].result.spikes)
     excited = {label: excited_rates(run) for label, run in zip(labels, runs, strict=True)}
     rows = -(-(len(populations) + 1) // COLUMNS)
@@ -97,13 +116,18 @@ def excited_rates(run: FigureRun) -> dict[str, ExcitedRates]:
     """The excited cells and stimulus rates of every population of ``run`` but dcn."""
     result = run.result
     return {
-        name: excited_stimulus_rates(name, result.spikes[name], result.timestep, result.duration, run.protocol)
+        name: excited_stimulus_rates(
+            name, result.spikes[name], result.timestep, result.duration, run.protocol
+        )
         for name in original_populations(display_order(result.spikes))
     }
 
 
 def draw_original_view(
-    ax: Axes, runs: Sequence[FigureRun], labels: Sequence[str], excited: Mapping[str, Mapping[str, ExcitedRates]]
+    ax: Axes,
+    runs: Sequence[FigureRun],
+    labels: Sequence[str],
+    excited: Mapping[str, Mapping[str, ExcitedRates]],
 ) -> None:
     """Panel b: a group per population (no dcn), a box per run of its excited cells' stimulus rates."""
     names = list(excited[labels[0]])
@@ -112,11 +136,21 @@ def draw_original_view(
     for position, name in enumerate(names):
         for k, run in enumerate(runs):
             sample = excited[labels[k]][name]
-            box = box_statistics({"cell_rates": describe(sample.rates)}, labels[k]) if sample.rates.size else None
+            box = (
+                box_statistics({"cell_rates": describe(sample.rates)}, labels[k])
+                if sample.rates.size
+                else None
+            )
             if box is not None:
                 offset = (k - (len(runs) - 1) / 2) * width
-                ax.bxp([box], positions=[position + offset], widths=0.85 * width, showmeans=True,
-                       patch_artist=True, **box_style(name, run.simulator, first=k == 0))
+                ax.bxp(
+                    [box],
+                    positions=[position + offset],
+                    widths=0.85 * width,
+                    showmeans=True,
+                    patch_artist=True,
+                    **box_style(name, run.simulator, first=k == 0),
+                )
         window = excited[labels[0]][name].window
         counts = " / ".join(str(excited[label][name].cells.size) for label in labels)
         ticks.append(f"{name}\n[{window.start:g}, {window.stop:g})\nn = {counts}")
@@ -149,10 +183,18 @@ def draw_population(
             if box is None:
                 continue
             offset = (k - (len(runs) - 1) / 2) * width
-            ax.bxp([box], positions=[position + offset], widths=0.85 * width, showmeans=True,
-                   patch_artist=True, **box_style(name, run.simulator, first=k == 0))
+            ax.bxp(
+                [box],
+                positions=[position + offset],
+                widths=0.85 * width,
+                showmeans=True,
+                patch_artist=True,
+                **box_style(name, run.simulator, first=k == 0),
+            )
         if k == 0:
-            ticks = [f"{w}\n[{windows[w]['start']:g}, {windows[w]['stop']:g})" for w in WINDOW_NAMES]
+            ticks = [
+                f"{w}\n[{windows[w]['start']:g}, {windows[w]['stop']:g})" for w in WINDOW_NAMES
+            ]
     ax.set_xticks(range(len(WINDOW_NAMES)), ticks, fontsize=FONT_SIZE - 1)
     ax.set_xlim(-0.6, len(WINDOW_NAMES) - 0.4)
     ax.set_ylim(bottom=0)
@@ -166,33 +208,52 @@ def box_style(population: str, simulator: str, first: bool) -> dict[str, dict]:
     """Fill in the population's colour (hatched after the first run), lines in the simulator's."""
     lines = simulator_colour(simulator)
     return {
-        "boxprops": {"facecolor": population_colour(population), "alpha": 0.55 if first else 0.3,
-                     "edgecolor": lines, "hatch": "" if first else "///"},
+        "boxprops": {
+            "facecolor": population_colour(population),
+            "alpha": 0.55 if first else 0.3,
+            "edgecolor": lines,
+            "hatch": "" if first else "///",
+        },
         "medianprops": {"color": lines, "linewidth": 1.4},
         "whiskerprops": {"color": lines},
         "capprops": {"color": lines},
-        "meanprops": {"marker": "D", "markersize": 3.5, "markerfacecolor": "white", "markeredgecolor": lines},
+        "meanprops": {
+            "marker": "D",
+            "markersize": 3.5,
+            "markerfacecolor": "white",
+            "markeredgecolor": lines,
+        },
     }
 
 
 def legend_panel(ax: Axes, runs: Sequence[FigureRun], labels: Sequence[str]) -> None:
     """The last panel: which run each box style stands for, and what a box shows."""
     handles = [
-        Patch(facecolor="0.6", alpha=0.55 if k == 0 else 0.3, hatch="" if k == 0 else "///",
-              edgecolor=simulator_colour(run.simulator), label=label)
+        Patch(
+            facecolor="0.6",
+            alpha=0.55 if k == 0 else 0.3,
+            hatch="" if k == 0 else "///",
+            edgecolor=simulator_colour(run.simulator),
+            label=label,
+        )
         for k, (run, label) in enumerate(zip(runs, labels, strict=True))
     ]
     ax.legend(handles=handles, loc="upper left", fontsize=FONT_SIZE, frameon=False, title="run")
     ax.text(
-        0.0, 0.5,
+        0.0,
+        0.5,
         "box: 25th-75th percentile\nline: median\nwhiskers: 5th-95th percentile\n"
         "diamond: mean (population rate)\nwindow times in ms",
-        transform=ax.transAxes, fontsize=FONT_SIZE, va="top",
+        transform=ax.transAxes,
+        fontsize=FONT_SIZE,
+        va="top",
     )
     ax.set_axis_off()
 
 
-def comparisons_against_first(runs: Sequence[FigureRun], labels: Sequence[str]) -> tuple[dict, dict]:
+def comparisons_against_first(
+    runs: Sequence[FigureRun], labels: Sequence[str]
+) -> tuple[dict, dict]:
     """``compare_runs`` of every later run against the first, and why any pair was refused."""
     comparisons, refusals = {}, {}
     for run, label in zip(runs[1:], labels[1:], strict=True):
@@ -236,12 +297,19 @@ def rate_caption(
         )
     extra = [f"{key}: not compared cell by cell ({'; '.join(p)})." for key, p in refusals.items()]
     return caption_text(
-        NUMBER, "Per-cell firing-rate distributions per population and period", body,
-        original_caption(labels, excited), *notes, *extra, runs_paragraph(runs),
+        NUMBER,
+        "Per-cell firing-rate distributions per population and period",
+        body,
+        original_caption(labels, excited),
+        *notes,
+        *extra,
+        runs_paragraph(runs),
     )
 
 
-def original_caption(labels: Sequence[str], excited: Mapping[str, Mapping[str, ExcitedRates]]) -> str:
+def original_caption(
+    labels: Sequence[str], excited: Mapping[str, Mapping[str, ExcitedRates]]
+) -> str:
     """The paragraph on panel b, with the excited cells of every run per population."""
     counts = "; ".join(
         f"{name} {'/'.join(str(excited[label][name].cells.size) for label in labels)}"
@@ -271,7 +339,11 @@ def rate_statistics(statistics: Mapping[str, dict], comparisons: dict, refusals:
         "rates": {
             label: {
                 name: {
-                    w: {"window_ms": [s["start"], s["stop"]], "rate": s["rate"], "cell_rates": s["cell_rates"]}
+                    w: {
+                        "window_ms": [s["start"], s["stop"]],
+                        "rate": s["rate"],
+                        "cell_rates": s["cell_rates"],
+                    }
                     for w, s in p["windows"].items()
                 }
                 for name, p in stats["populations"].items()
@@ -295,7 +367,11 @@ def original_statistics(
         if key in refusals:
             continue
         comparisons[key] = {
-            name: {k: v for k, v in excited_comparison(first, excited[label][name]).items() if k in ORIGINAL_COMPARED}
+            name: {
+                k: v
+                for k, v in excited_comparison(first, excited[label][name]).items()
+                if k in ORIGINAL_COMPARED
+            }
             for name, first in excited[labels[0]].items()
         }
     return {

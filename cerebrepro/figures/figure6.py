@@ -40,7 +40,11 @@ NUMBER = 6
 CELL_POPULATION = "granule"
 VIEW = (200.0, 450.0)  # ms
 LAG_BIN = 0.1  # ms, one timestep
-SIGNALS = (("v", "membrane potential (mV)", 1.0), ("gsyn_exc", "g_exc (nS)", 1e3), ("gsyn_inh", "g_inh (nS)", 1e3))
+SIGNALS = (
+    ("v", "membrane potential (mV)", 1.0),
+    ("gsyn_exc", "g_exc (nS)", 1e3),
+    ("gsyn_inh", "g_inh (nS)", 1e3),
+)
 
 
 def sample_times(signals: AnalogSignals, duration: float) -> np.ndarray:
@@ -81,7 +85,10 @@ def chosen_cell(
     spikes = result.spikes[population]
     tolerance = EDGE_TOLERANCE * result.timestep
     baseline, stimulus, _ = population_windows(population, result.duration, protocol)
-    counts = {w.name: window_counts(spikes.times, spikes.cells, spikes.size, w, tolerance) for w in (baseline, stimulus)}
+    counts = {
+        w.name: window_counts(spikes.times, spikes.cells, spikes.size, w, tolerance)
+        for w in (baseline, stimulus)
+    }
     response = classify_response(
         counts_to_rates(counts["baseline"], baseline),
         counts_to_rates(counts["stimulus"], stimulus),
@@ -93,7 +100,9 @@ def chosen_cell(
     candidates = excited if excited.size else recorded.cells
     ranked = candidates[np.lexsort((candidates, counts["stimulus"][candidates]))]
     cell = int(ranked[(ranked.size - 1) // 2])
-    return ChosenCell(cell, int(counts["stimulus"][cell]), int(recorded.cells.size), int(excited.size))
+    return ChosenCell(
+        cell, int(counts["stimulus"][cell]), int(recorded.cells.size), int(excited.size)
+    )
 
 
 def spike_timing_figure(
@@ -137,8 +146,13 @@ def draw_lags(ax: Axes, a: FigureRun, b: FigureRun, labels: Sequence[str]) -> di
         if matched.size:
             counts, _ = np.histogram(matched, edges)
             fraction = summaries[name]["matched_fraction"]
-            ax.stairs(counts / sa.n_spikes, edges, color=population_colour(name), linewidth=1.1,
-                      label=f"{name} ({100 * fraction:.0f} % matched)")
+            ax.stairs(
+                counts / sa.n_spikes,
+                edges,
+                color=population_colour(name),
+                linewidth=1.1,
+                label=f"{name} ({100 * fraction:.0f} % matched)",
+            )
     ax.set_yscale("log")
     ax.set_xlim(-MAX_LAG, MAX_LAG)
     ax.set_xlabel(f"lag of the matching spike, {labels[1]} - {labels[0]} (ms)", fontsize=FONT_SIZE)
@@ -149,7 +163,9 @@ def draw_lags(ax: Axes, a: FigureRun, b: FigureRun, labels: Sequence[str]) -> di
     return summaries
 
 
-def draw_cell(axes: Sequence[Axes], runs: Sequence[FigureRun], labels: Sequence[str], cell: int) -> None:
+def draw_cell(
+    axes: Sequence[Axes], runs: Sequence[FigureRun], labels: Sequence[str], cell: int
+) -> None:
     """v, g_exc and g_inh of ``cell`` in every run that recorded it; spikes as ticks above v."""
     view = VIEW
     stimulus = population_windows(CELL_POPULATION, runs[0].result.duration, runs[0].protocol)[1]
@@ -160,14 +176,27 @@ def draw_cell(axes: Sequence[Axes], runs: Sequence[FigureRun], labels: Sequence[
         column = int(np.flatnonzero(recorded.cells == cell)[0])
         times = sample_times(recorded, run.result.duration)
         inside = (times >= view[0]) & (times <= view[1])
-        style = {"color": simulator_colour(run.simulator), "linestyle": simulator_line(run.simulator),
-                 "linewidth": 0.8, "label": label}
+        style = {
+            "color": simulator_colour(run.simulator),
+            "linestyle": simulator_line(run.simulator),
+            "linewidth": 0.8,
+            "label": label,
+        }
         for ax, (signal, _, scale) in zip(axes, SIGNALS, strict=True):
             ax.plot(times[inside], recorded.signals[signal][inside, column] * scale, **style)
         spikes = run.result.spikes[CELL_POPULATION]
-        mine = spikes.times[(spikes.cells == cell) & (spikes.times >= view[0]) & (spikes.times <= view[1])]
-        axes[0].plot(mine, np.full(mine.size, 1.07), "|", transform=axes[0].get_xaxis_transform(),
-                     color=style["color"], markersize=7, clip_on=False)
+        mine = spikes.times[
+            (spikes.cells == cell) & (spikes.times >= view[0]) & (spikes.times <= view[1])
+        ]
+        axes[0].plot(
+            mine,
+            np.full(mine.size, 1.07),
+            "|",
+            transform=axes[0].get_xaxis_transform(),
+            color=style["color"],
+            markersize=7,
+            clip_on=False,
+        )
     threshold = CELLS[CELL_POPULATION].parameters["v_thresh"]
     axes[0].axhline(threshold, color="0.5", linestyle=":", linewidth=0.8)
     for ax, (_, unit, _) in zip(axes, SIGNALS, strict=True):
@@ -175,7 +204,11 @@ def draw_cell(axes: Sequence[Axes], runs: Sequence[FigureRun], labels: Sequence[
         ax.set_ylabel(unit, fontsize=FONT_SIZE)
         ax.set_xlim(*view)
         tidy_axes(ax)
-    axes[0].set_title(f"{CELL_POPULATION} cell {cell}: spikes (ticks), v, g_exc, g_inh", fontsize=FONT_SIZE + 1, pad=16)
+    axes[0].set_title(
+        f"{CELL_POPULATION} cell {cell}: spikes (ticks), v, g_exc, g_inh",
+        fontsize=FONT_SIZE + 1,
+        pad=16,
+    )
     axes[-1].set_xlabel("time (ms)", fontsize=FONT_SIZE)
     if len(runs) > 1:
         axes[0].legend(fontsize=FONT_SIZE - 1, frameon=False, loc="lower right")
@@ -212,11 +245,14 @@ def timing_caption(
         f"the baseline rate, at least {MIN_STIMULUS_SPIKES.get(CELL_POPULATION, 0)} spikes in the "
         f"stimulus window); this one has the median number of spikes among them: "
         f"{chosen.stimulus_spikes} in its stimulus window ({stimulus.start:g}-{stimulus.stop:g} ms, "
-        "shaded)."
-        + (f" Lines: {', '.join(labels)}." if len(runs) > 1 else "")
+        "shaded)." + (f" Lines: {', '.join(labels)}." if len(runs) > 1 else "")
     )
     return caption_text(
-        NUMBER, "Spike timing and the membrane of one granule cell", *parts, *notes, runs_paragraph(runs)
+        NUMBER,
+        "Spike timing and the membrane of one granule cell",
+        *parts,
+        *notes,
+        runs_paragraph(runs),
     )
 
 

@@ -108,17 +108,26 @@ def population_statistics(
     return {**summary, "delay_model": delay_model, **summary[delay_model]}
 
 
-def draw_ecdf(ax: Axes, name: str, loads: Mapping[str, PacketLoad], summary: Mapping[str, object]) -> None:
+def draw_ecdf(
+    ax: Axes, name: str, loads: Mapping[str, PacketLoad], summary: Mapping[str, object]
+) -> None:
     """Cumulative fraction of cores against each core's peak packets per step, per order."""
     for order in ORDER_NAMES:
         peaks = loads[order].per_core_peak
         if peaks.size:
-            ax.ecdf(peaks, color=population_colour(name), linestyle=ORDER_LINES[order], linewidth=1.3,
-                    label=f"{order}: peak {loads[order].peak:,}, median {summary[order]['median']:,.0f}")
+            ax.ecdf(
+                peaks,
+                color=population_colour(name),
+                linestyle=ORDER_LINES[order],
+                linewidth=1.3,
+                label=f"{order}: peak {loads[order].peak:,}, median {summary[order]['median']:,.0f}",
+            )
     n_cores, per_core = summary["n_cores"], summary["cells_per_core"]
     cores = f"{n_cores:,} core{'s' if n_cores != 1 else ''}, {per_core} cell{'s' if per_core != 1 else ''}/core"
     change = peak_change(summary["peak_reduction_percent"])
-    ax.set_title(f"{name}\n{cores}; peak {change}", fontsize=FONT_SIZE + 0.5, color=population_colour(name))
+    ax.set_title(
+        f"{name}\n{cores}; peak {change}", fontsize=FONT_SIZE + 0.5, color=population_colour(name)
+    )
     ax.set_xlabel("peak packets per step of a core", fontsize=FONT_SIZE)
     ax.set_ylabel("fraction of cores", fontsize=FONT_SIZE)
     ax.set_ylim(0, 1.02)
@@ -133,14 +142,29 @@ def draw_peaks(ax: Axes, summaries: Mapping[str, Mapping], network: Mapping[str,
         order: [summaries[n][order]["peak"] for n in summaries] + [network[order]["peak"]]
         for order in ORDER_NAMES
     }
-    reductions = [summaries[n]["peak_reduction_percent"] for n in summaries] + [network["peak_reduction_percent"]]
-    x = order_bars(ax, names, peaks, [population_colour(n) if n in summaries else "0.25" for n in names])
-    for xi, top, reduction in zip(x, np.maximum(peaks["default"], peaks["grid"]), reductions, strict=True):
-        ax.annotate(peak_change(reduction), (xi, top), textcoords="offset points", xytext=(0, 3),
-                    ha="center", fontsize=FONT_SIZE - 1)
+    reductions = [summaries[n]["peak_reduction_percent"] for n in summaries] + [
+        network["peak_reduction_percent"]
+    ]
+    x = order_bars(
+        ax, names, peaks, [population_colour(n) if n in summaries else "0.25" for n in names]
+    )
+    for xi, top, reduction in zip(
+        x, np.maximum(peaks["default"], peaks["grid"]), reductions, strict=True
+    ):
+        ax.annotate(
+            peak_change(reduction),
+            (xi, top),
+            textcoords="offset points",
+            xytext=(0, 3),
+            ha="center",
+            fontsize=FONT_SIZE - 1,
+        )
     ax.set_ylabel("peak packets per core per step", fontsize=FONT_SIZE)
-    ax.set_title("Peak load and its change with the grid order\n"
-                 f"(the paper, on hardware: \u2212{PAPER_REDUCTION:g} % network peak)", fontsize=FONT_SIZE + 0.5)
+    ax.set_title(
+        "Peak load and its change with the grid order\n"
+        f"(the paper, on hardware: \u2212{PAPER_REDUCTION:g} % network peak)",
+        fontsize=FONT_SIZE + 0.5,
+    )
     ax.legend(fontsize=FONT_SIZE - 1, frameon=False, loc="upper center", ncols=2)
 
 
@@ -153,13 +177,24 @@ def draw_medians(ax: Axes, summaries: Mapping[str, Mapping]) -> None:
     ax.set_title("Typical core: median of the per-core peaks", fontsize=FONT_SIZE + 0.5)
 
 
-def order_bars(ax: Axes, names: Sequence[str], values: Mapping[str, Sequence[float]], colours: Sequence[str]) -> np.ndarray:
+def order_bars(
+    ax: Axes, names: Sequence[str], values: Mapping[str, Sequence[float]], colours: Sequence[str]
+) -> np.ndarray:
     """Default (plain) and grid (hatched) bars side by side per name, on a log scale; the bar centres."""
     x = np.arange(len(names))
     width = 0.38
     for k, order in enumerate(ORDER_NAMES):
-        ax.bar(x + (k - 0.5) * width, values[order], width, color=colours, alpha=0.8 if k == 0 else 0.45,
-               hatch=ORDER_HATCH[order], edgecolor="0.2", linewidth=0.6, label=f"{order} order")
+        ax.bar(
+            x + (k - 0.5) * width,
+            values[order],
+            width,
+            color=colours,
+            alpha=0.8 if k == 0 else 0.45,
+            hatch=ORDER_HATCH[order],
+            edgecolor="0.2",
+            linewidth=0.6,
+            label=f"{order} order",
+        )
     plain_log_scale(ax)
     top = max((v for order in ORDER_NAMES for v in values[order] if np.isfinite(v)), default=1.0)
     ax.set_ylim(1, 4 * max(top, 1.0))
@@ -225,9 +260,16 @@ def ordering_caption(
         f"grid order cut the peak by about {PAPER_REDUCTION:g} %, measured on the hardware with a "
         "custom sPyNNaker."
     )
-    return caption_text(NUMBER, "Estimated communication load per core with the default and the grid order",
-                        body, *notes, runs_paragraph([run]))
+    return caption_text(
+        NUMBER,
+        "Estimated communication load per core with the default and the grid order",
+        body,
+        *notes,
+        runs_paragraph([run]),
+    )
 
 
 def _percent(value: object) -> str:
-    return "undefined" if value is None or not np.isfinite(float(value)) else f"{float(value):.1f} %"
+    return (
+        "undefined" if value is None or not np.isfinite(float(value)) else f"{float(value):.1f} %"
+    )

@@ -39,7 +39,9 @@ def caption_text(number: int, title: str, *paragraphs: str) -> str:
     """``Figure N. Title.`` and the paragraphs, each wrapped to ``CAPTION_WIDTH`` characters."""
     head = f"Figure {number}. {title.rstrip('.')}."
     blocks = [head, *(p.strip() for p in paragraphs if p and p.strip())]
-    return "\n\n".join(textwrap.fill(b, CAPTION_WIDTH, break_on_hyphens=False) for b in blocks) + "\n"
+    return (
+        "\n\n".join(textwrap.fill(b, CAPTION_WIDTH, break_on_hyphens=False) for b in blocks) + "\n"
+    )
 
 
 def write_figure(output: FigureOutput, directory: Path, stem: str | None = None) -> FigureFiles:
@@ -56,6 +58,8 @@ def write_figure(output: FigureOutput, directory: Path, stem: str | None = None)
     output.figure.savefig(files.png, dpi=DPI)
     output.figure.set_layout_engine("none")  # keep the layout just computed: no second pass
     output.figure.savefig(files.pdf)
-    write_stats({"figure": output.number, "caption": output.caption, **output.statistics}, files.statistics)
+    write_stats(
+        {"figure": output.number, "caption": output.caption, **output.statistics}, files.statistics
+    )
     files.caption.write_text(output.caption, encoding="utf-8")
     return files

@@ -61,7 +61,9 @@ class FigureRun:
         if threads is not None:
             parts.append(f"{threads} thread{'s' if threads != 1 else ''}")
         where = str(self.path) if self.path else "not from a file"
-        head = f"{self.label}{_version(self.provenance)}" + (f" ({self.status})" if self.status != "given" else "")
+        head = f"{self.label}{_version(self.provenance)}" + (
+            f" ({self.status})" if self.status != "given" else ""
+        )
         return f"{head}: " + "; ".join(p for p in parts if p) + f"; result {where}"
 
 

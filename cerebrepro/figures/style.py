@@ -17,7 +17,9 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from cerebrepro.model.cerebellum import POPULATIONS
 
-DISPLAY_ORDER: tuple[str, ...] = ("glomerulus",) + tuple(p for p in POPULATIONS if p != "glomerulus")
+DISPLAY_ORDER: tuple[str, ...] = ("glomerulus",) + tuple(
+    p for p in POPULATIONS if p != "glomerulus"
+)
 
 POPULATION_COLOURS: Mapping[str, str] = MappingProxyType(
     {
@@ -91,8 +93,14 @@ def tidy_axes(ax: Axes) -> None:
 def panel_letter(ax: Axes, letter: str) -> None:
     """A bold panel letter in the top left corner outside ``ax``."""
     ax.text(
-        -0.08, 1.04, letter, transform=ax.transAxes, fontsize=FONT_SIZE + 3, fontweight="bold",
-        va="bottom", ha="right",
+        -0.08,
+        1.04,
+        letter,
+        transform=ax.transAxes,
+        fontsize=FONT_SIZE + 3,
+        fontweight="bold",
+        va="bottom",
+        ha="right",
     )
 
 

@@ -46,21 +46,71 @@ class Projection:
 def _iaf(tau_refrac, cm, v_thresh, v_rest, v_reset, tau_m, i_offset, tau_syn_E, tau_syn_I):
     return MappingProxyType(
         dict(
-            tau_refrac=tau_refrac, cm=cm, v_thresh=v_thresh, v_rest=v_rest, v_reset=v_reset,
-            tau_m=tau_m, i_offset=i_offset, tau_syn_E=tau_syn_E, tau_syn_I=tau_syn_I,
-            e_rev_E=0.0, e_rev_I=-90.0,
+            tau_refrac=tau_refrac,
+            cm=cm,
+            v_thresh=v_thresh,
+            v_rest=v_rest,
+            v_reset=v_reset,
+            tau_m=tau_m,
+            i_offset=i_offset,
+            tau_syn_E=tau_syn_E,
+            tau_syn_I=tau_syn_I,
+            e_rev_E=0.0,
+            e_rev_I=-90.0,
         )
     )
 
 
 CELL_TYPES: tuple[CellType, ...] = (
-    CellType("golgi", 1, "IF_cond_exp", _iaf(2.0, 0.076, -55.0, -65.0, -75.0, 21.0, 0.0368, 0.5, 10.0), 64, 4.0),
+    CellType(
+        "golgi",
+        1,
+        "IF_cond_exp",
+        _iaf(2.0, 0.076, -55.0, -65.0, -75.0, 21.0, 0.0368, 0.5, 10.0),
+        64,
+        4.0,
+    ),
     CellType("glomerulus", 2, "SpikeSourceArray", MappingProxyType({}), 0, 0.0),
-    CellType("granule", 3, "IF_cond_exp", _iaf(1.5, 0.003, -42.0, -74.0, -84.0, 2.0, 0.0, 0.5, 10.0), 64, 4.0),
-    CellType("purkinje", 4, "IF_cond_exp", _iaf(0.8, 0.62, -47.0, -62.0, -72.0, 88.0, 0.6, 0.5, 1.6), 1, 6.0),
-    CellType("basket", 5, "IF_cond_exp", _iaf(1.6, 0.0146, -53.0, -68.0, -78.0, 14.6, 0.0156, 0.64, 2.0), 64, 9.0),
-    CellType("stellate", 6, "IF_cond_exp", _iaf(1.6, 0.0146, -53.0, -68.0, -78.0, 14.6, 0.0156, 0.64, 2.0), 64, 9.0),
-    CellType("dcn", 7, "IF_cond_exp", _iaf(3.7, 0.089, -48.0, -59.0, -69.0, 57.0, 0.0558, 7.1, 13.6), 1, 10.0),
+    CellType(
+        "granule",
+        3,
+        "IF_cond_exp",
+        _iaf(1.5, 0.003, -42.0, -74.0, -84.0, 2.0, 0.0, 0.5, 10.0),
+        64,
+        4.0,
+    ),
+    CellType(
+        "purkinje",
+        4,
+        "IF_cond_exp",
+        _iaf(0.8, 0.62, -47.0, -62.0, -72.0, 88.0, 0.6, 0.5, 1.6),
+        1,
+        6.0,
+    ),
+    CellType(
+        "basket",
+        5,
+        "IF_cond_exp",
+        _iaf(1.6, 0.0146, -53.0, -68.0, -78.0, 14.6, 0.0156, 0.64, 2.0),
+        64,
+        9.0,
+    ),
+    CellType(
+        "stellate",
+        6,
+        "IF_cond_exp",
+        _iaf(1.6, 0.0146, -53.0, -68.0, -78.0, 14.6, 0.0156, 0.64, 2.0),
+        64,
+        9.0,
+    ),
+    CellType(
+        "dcn",
+        7,
+        "IF_cond_exp",
+        _iaf(3.7, 0.089, -48.0, -59.0, -69.0, 57.0, 0.0558, 7.1, 13.6),
+        1,
+        10.0,
+    ),
 )
 
 POPULATIONS: tuple[str, ...] = tuple(c.name for c in CELL_TYPES)
@@ -89,12 +139,22 @@ PROJECTION_LIST: tuple[Projection, ...] = (
 PROJECTIONS: Mapping[str, Projection] = MappingProxyType({p.name: p for p in PROJECTION_LIST})
 
 # In the scaffold but not simulated (glomeruli are spike sources).
-UNSIMULATED_PROJECTIONS: Mapping[str, tuple[str, str]] = MappingProxyType({"goc_glom": ("golgi", "glomerulus")})
+UNSIMULATED_PROJECTIONS: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {"goc_glom": ("golgi", "glomerulus")}
+)
 
 # The published 400 x 400 um network (scaffold_full_dcn_400.0x400.0_v3.hdf5): cells per
 # population and connection rows over the 16 simulated projections.
 PUBLISHED_400_CELLS: Mapping[str, int] = MappingProxyType(
-    {"golgi": 219, "glomerulus": 7073, "granule": 88158, "purkinje": 69, "basket": 603, "stellate": 603, "dcn": 12}
+    {
+        "golgi": 219,
+        "glomerulus": 7073,
+        "granule": 88158,
+        "purkinje": 69,
+        "basket": 603,
+        "stellate": 603,
+        "dcn": 12,
+    }
 )
 PUBLISHED_400_ROWS = 4_214_215
 
@@ -137,5 +197,7 @@ def analytic_rate(cell: CellType) -> float:
     v_inf = p["v_rest"] + p["i_offset"] * p["tau_m"] / p["cm"]
     if v_inf <= p["v_thresh"]:
         return 0.0
-    period = p["tau_refrac"] + p["tau_m"] * math.log((v_inf - p["v_reset"]) / (v_inf - p["v_thresh"]))
+    period = p["tau_refrac"] + p["tau_m"] * math.log(
+        (v_inf - p["v_reset"]) / (v_inf - p["v_thresh"])
+    )
     return 1000.0 / period

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -61,4 +62,18 @@ class SpikeTrains:
         """Only the spikes strictly before ``stop`` (ms)."""
         keep = self.times < stop
         counts = np.bincount(self.sources()[keep], minlength=self.n_sources)
-        return SpikeTrains(self.times[keep], np.concatenate([[0], np.cumsum(counts)]).astype(np.int64))
+        return SpikeTrains(
+            self.times[keep], np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        )
+
+    def digest(self) -> str:
+        """sha256 of the trains as simulated (times on the grid, per-source offsets)."""
+        h = hashlib.sha256()
+        h.update(np.ascontiguousarray(self.offsets, dtype="<i8").tobytes())
+        h.update(np.ascontiguousarray(np.round(self.times, 6), dtype="<f8").tobytes())
+        return h.hexdigest()
+
+
+def trains_digest(trains: SpikeTrains) -> str:
+    """sha256 of spike trains as simulated (see :meth:`SpikeTrains.digest`)."""
+    return trains.digest()

@@ -37,13 +37,22 @@ def to_neo_block(result: RunResult, per_cell: bool = False):
             order = np.argsort(spikes.cells, kind="stable")
             bounds = np.searchsorted(spikes.cells[order], np.arange(spikes.size + 1))
             trains = [
-                neo.SpikeTrain(spikes.times[order[bounds[i] : bounds[i + 1]]], t_stop=t_stop, units="ms", cell=i)
+                neo.SpikeTrain(
+                    spikes.times[order[bounds[i] : bounds[i + 1]]],
+                    t_stop=t_stop,
+                    units="ms",
+                    cell=i,
+                )
                 for i in range(spikes.size)
             ]
         else:
             trains = [
                 neo.SpikeTrain(
-                    spikes.times, t_stop=t_stop, units="ms", name=name, array_annotations={"cell": spikes.cells}
+                    spikes.times,
+                    t_stop=t_stop,
+                    units="ms",
+                    name=name,
+                    array_annotations={"cell": spikes.cells},
                 )
             ]
         for train in trains:

@@ -47,15 +47,21 @@ def write_result(result: RunResult, path: Path) -> Path:
             for name, s in result.spikes.items():
                 g = spikes.create_group(name)
                 g.attrs["size"] = s.size
-                g.create_dataset("times", data=np.asarray(s.times, dtype=np.float64), **_compress(s.times.size))
-                g.create_dataset("cells", data=np.asarray(s.cells, dtype=np.int32), **_compress(s.cells.size))
+                g.create_dataset(
+                    "times", data=np.asarray(s.times, dtype=np.float64), **_compress(s.times.size)
+                )
+                g.create_dataset(
+                    "cells", data=np.asarray(s.cells, dtype=np.int32), **_compress(s.cells.size)
+                )
             analog = f.create_group("analog")
             for name, a in result.analog.items():
                 g = analog.create_group(name)
                 g.attrs["sampling_interval"] = a.sampling_interval
                 g.create_dataset("cells", data=np.asarray(a.cells, dtype=np.int64))
                 for signal, values in a.signals.items():
-                    g.create_dataset(signal, data=np.asarray(values, dtype=np.float32), **_compress(values.size))
+                    g.create_dataset(
+                        signal, data=np.asarray(values, dtype=np.float32), **_compress(values.size)
+                    )
             result.provenance.setdefault("timings", {})["write_s"] = time.perf_counter() - started
             provenance = json.dumps(result.provenance, sort_keys=True, default=_plain)
             f.create_group("provenance").attrs["json"] = provenance
@@ -87,22 +93,32 @@ def read_result(path: Path, analog: bool = True) -> RunResult:
         raise ResultError(f"{path}: not an HDF5 results file ({exc})") from exc
     with f:
         if f.attrs.get("format") != FORMAT:
-            raise ResultError(f"{path}: not a cerebrepro results file (format attribute missing or wrong)")
+            raise ResultError(
+                f"{path}: not a cerebrepro results file (format attribute missing or wrong)"
+            )
         if int(f.attrs.get("format_version", -1)) > FORMAT_VERSION:
-            raise ResultError(f"{path}: written by a newer cerebrepro (format version {f.attrs['format_version']})")
+            raise ResultError(
+                f"{path}: written by a newer cerebrepro (format version {f.attrs['format_version']})"
+            )
         if not bool(f.attrs.get("complete", False)):
             raise ResultError(f"{path}: the run that wrote this file did not finish")
         try:
             provenance = json.loads(f["provenance"].attrs["json"])
             spikes = {
-                name: PopulationSpikes(int(g.attrs["size"]), g["times"][()], g["cells"][()].astype(np.int64))
+                name: PopulationSpikes(
+                    int(g.attrs["size"]), g["times"][()], g["cells"][()].astype(np.int64)
+                )
                 for name, g in f["spikes"].items()
             }
             signals = {}
             if analog:
                 for name, g in f["analog"].items():
                     values = {k: g[k][()] for k in g if k != "cells"}
-                    signals[name] = AnalogSignals(g["cells"][()], float(g.attrs["sampling_interval"]), values)
+                    signals[name] = AnalogSignals(
+                        g["cells"][()], float(g.attrs["sampling_interval"]), values
+                    )
         except (KeyError, ValueError) as exc:
             raise ResultError(f"{path}: malformed results file ({exc})") from exc
-        return RunResult(spikes, float(f.attrs["timestep"]), float(f.attrs["duration"]), signals, provenance)
+        return RunResult(
+            spikes, float(f.attrs["timestep"]), float(f.attrs["duration"]), signals, provenance
+        )

@@ -8,7 +8,17 @@ import os
 import platform
 import sys
 
-PACKAGES = ("cerebrepro", "nest-simulator", "PyNN", "numpy", "scipy", "h5py", "neo", "sPyNNaker", "Brian2")
+PACKAGES = (
+    "cerebrepro",
+    "nest-simulator",
+    "PyNN",
+    "numpy",
+    "scipy",
+    "h5py",
+    "neo",
+    "sPyNNaker",
+    "Brian2",
+)
 
 
 def package_versions() -> dict[str, str | None]:
@@ -38,6 +48,14 @@ def machine() -> dict[str, object]:
         "os": platform.platform(),
         "python": sys.version.split()[0],
     }
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity, e.g. under taskset or a batch job)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # no affinity on this platform (macOS)
+        return os.cpu_count() or 1
 
 
 def _cpu_model() -> str:

@@ -87,7 +87,9 @@ def manifest_sha256(name: str) -> str | None:
         return None
 
 
-def verified_bytes(path: Path, sha256: str | None = None, trust: bool = False) -> tuple[bytes, str, str]:
+def verified_bytes(
+    path: Path, sha256: str | None = None, trust: bool = False
+) -> tuple[bytes, str, str]:
     """The file's bytes, its sha256 and how it was trusted; refuses an unverified pickle."""
     path = Path(path)
     try:
@@ -95,7 +97,9 @@ def verified_bytes(path: Path, sha256: str | None = None, trust: bool = False) -
     except OSError as exc:
         raise ResultError(f"cannot read {path}: {exc.strerror or exc}") from exc
     actual = hashlib.sha256(content).hexdigest()
-    expected, how = (sha256.lower(), "sha256") if sha256 else (manifest_sha256(path.name), "manifest")
+    expected, how = (
+        (sha256.lower(), "sha256") if sha256 else (manifest_sha256(path.name), "manifest")
+    )
     if expected is not None:
         if actual != expected:
             raise ResultError(
@@ -111,7 +115,9 @@ def verified_bytes(path: Path, sha256: str | None = None, trust: bool = False) -
     )
 
 
-def read_spinncer_archive(path: Path, sha256: str | None = None, trust: bool = False) -> SpinncerArchive:
+def read_spinncer_archive(
+    path: Path, sha256: str | None = None, trust: bool = False
+) -> SpinncerArchive:
     """Unpickle a SpiNNCer archive after its bytes were verified (see :func:`verified_bytes`)."""
     content, actual, how = verified_bytes(path, sha256, trust)
     try:
@@ -119,7 +125,11 @@ def read_spinncer_archive(path: Path, sha256: str | None = None, trust: bool = F
             spikes = data["all_spikes"].item()
             sizes = {str(k): int(v) for k, v in data["all_neurons"].item().items()}
             duration = float(np.asarray(data["simtime"]).item())
-            parameters = data["simulation_parameters"].item() if "simulation_parameters" in data.files else {}
+            parameters = (
+                data["simulation_parameters"].item()
+                if "simulation_parameters" in data.files
+                else {}
+            )
             stimulus = data["stimulus_params"].item() if "stimulus_params" in data.files else {}
     except KeyError as exc:
         raise ResultError(f"{path} is not a SpiNNCer result archive (missing {exc})") from exc
@@ -128,7 +138,9 @@ def read_spinncer_archive(path: Path, sha256: str | None = None, trust: bool = F
             f"{path} could not be unpickled ({type(exc).__name__}: {exc}); archives holding neo objects "
             "need a neo version able to read them"
         ) from exc
-    return SpinncerArchive(spikes, sizes, duration, dict(parameters or {}), dict(stimulus or {}), actual, how)
+    return SpinncerArchive(
+        spikes, sizes, duration, dict(parameters or {}), dict(stimulus or {}), actual, how
+    )
 
 
 def spike_rows(entry: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -190,7 +202,9 @@ def check_sizes(archive: SpinncerArchive, scaffold: Scaffold) -> list[str]:
     """The model's populations in the archive; an error if any size differs from the scaffold's."""
     names = [name for name in POPULATIONS if name in archive.spikes]
     if not names:
-        raise ResultError(f"the archive holds none of the model's populations ({', '.join(archive.spikes)})")
+        raise ResultError(
+            f"the archive holds none of the model's populations ({', '.join(archive.spikes)})"
+        )
     wrong = {
         name: (archive.sizes.get(name), scaffold.size(name))
         for name in names
@@ -266,7 +280,9 @@ def archive_order(
             "(only default, grid and random are reproduced), so its ids cannot be matched to scaffold cells"
         )
     if chosen not in NEURON_ORDERS:
-        raise ResultError(f"{source}: unknown neuron order {chosen!r}: choose one of {', '.join(NEURON_ORDERS)}")
+        raise ResultError(
+            f"{source}: unknown neuron order {chosen!r}: choose one of {', '.join(NEURON_ORDERS)}"
+        )
     if chosen == "random" and chosen_seed is None:
         raise ResultError(
             f"{source}: a random id order without a seed (none in the archive's id_seed, no --id-seed) cannot "
@@ -292,7 +308,7 @@ def archive_to_result(
 ) -> RunResult:
     """The archive's spikes as a result of ``scaffold`` in scaffold indices, with provenance.
 
-    ``stimulus`` (as :func:`cerebrepro.simulate.run.resolve_stimulus` describes one) names
+    ``stimulus`` (as :func:`cerebrepro.pipeline.run.resolve_stimulus` describes one) names
     the input the run used; without it the recorded glomerulus spikes are the stimulus.
     ``neuron_order`` and ``id_seed`` name the order the run created cells in (default: the
     archive's ``id_remap`` and ``id_seed``); the order is rebuilt from ``scaffold``'s
@@ -307,17 +323,28 @@ def archive_to_result(
     order = chosen.order_of(scaffold)
     spikes = {
         name: population_spikes(
-            archive.spikes[name], scaffold.size(name), archive.duration, name, source, order.orders[name]
+            archive.spikes[name],
+            scaffold.size(name),
+            archive.duration,
+            name,
+            source,
+            order.orders[name],
         )
         for name in names
     }
     if stimulus is None:
-        from cerebrepro.simulate.run import trains_digest
+        from cerebrepro.model.spike_trains import trains_digest
 
         if "glomerulus" not in spikes:
-            raise ResultError("the archive has no glomerulus spikes: name the stimulus the run used")
+            raise ResultError(
+                "the archive has no glomerulus spikes: name the stimulus the run used"
+            )
         trains = recorded_trains(spikes["glomerulus"], archive.timestep)
-        stimulus = {"source": "recorded glomerulus spikes", "n_spikes": trains.n_spikes, "sha256": trains_digest(trains)}
+        stimulus = {
+            "source": "recorded glomerulus spikes",
+            "n_spikes": trains.n_spikes,
+            "sha256": trains_digest(trains),
+        }
     result = RunResult(spikes, archive.timestep, archive.duration)
     result.provenance = {
         "simulator": archive.simulator,
@@ -333,7 +360,11 @@ def archive_to_result(
         },
         "spinncer_options": archive.options,
         "spinncer_stimulus": archive.stimulus_parameters,
-        "backend": {"name": archive.simulator, "neuron_order": chosen.mode, "order": order.provenance()},
+        "backend": {
+            "name": archive.simulator,
+            "neuron_order": chosen.mode,
+            "order": order.provenance(),
+        },
         "neuron_order": order.provenance(),
         "cell_indices": "scaffold",
         "scaffold_digest": scaffold.connectivity_digest(),

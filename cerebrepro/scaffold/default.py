@@ -39,3 +39,26 @@ def default_scaffold(
         if not path.is_file():
             write_scaffold(build_scaffold(size, seed, progress), path)
     return path
+
+
+def build_scaffold_file(
+    size: float = 400.0,
+    seed: int = DEFAULT_SCAFFOLD_SEED,
+    output: Path | None = None,
+    progress: ProgressCallback | None = None,
+) -> tuple[Path, bool]:
+    """Build the scaffold into ``output`` (default: the cache, reused if already built).
+
+    Returns its path and whether it was built now (a cached one is not).
+    """
+    stages: list[str] = []
+
+    def heard(stage: str, completed: int, total: int) -> None:
+        stages.append(stage)
+        if progress is not None:
+            progress(stage, completed, total)
+
+    if output is None:
+        return default_scaffold(size, seed, heard), bool(stages)
+    write_scaffold(build_scaffold(size, seed, heard), output)
+    return output, True

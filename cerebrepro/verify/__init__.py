@@ -1,1 +1,1 @@
-"""Verify: stored regression statistics, tolerances and reports."""
+"""Verify: regression metrics, tolerances, stored references and the checks against them."""

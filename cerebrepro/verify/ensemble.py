@@ -11,13 +11,14 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from cerebrepro.pipeline.cache import cached_run
+from cerebrepro.pipeline.resolve import resolve_scaffold
+from cerebrepro.pipeline.spec import RunEvents, RunSpec
 from cerebrepro.results.io import read_result
 from cerebrepro.results.provenance import now_utc, package_versions
-from cerebrepro.simulate.cache import cached_run
-from cerebrepro.simulate.run import RunEvents, RunSpec, resolve_scaffold
 from cerebrepro.verify.experiments import scaffold_seed_of
-from cerebrepro.verify.figures import Figure
-from cerebrepro.verify.measure import measure_figures
+from cerebrepro.verify.measure import measure_metrics
+from cerebrepro.verify.metrics import Metric
 from cerebrepro.verify.reference import Reference, ReferenceFigure
 from cerebrepro.verify.tolerances import DEFAULT_RULE, ToleranceRule, derive_tolerance
 
@@ -31,19 +32,19 @@ class Member:
 
     spec: RunSpec
     provenance: dict[str, object]
-    figures: dict[str, Figure]
+    metrics: dict[str, Metric]
     spike_digest: str
 
 
 def run_member(spec: RunSpec, events: RunEvents | None = None) -> Member:
-    """Run ``spec`` (or reuse its cached result) and extract its figures."""
+    """Run ``spec`` (or reuse its cached result) and measure its metrics."""
     path, _ = cached_run(spec, events)
     result = read_result(path, analog=False)
     if events:
         events.phase("analyse")
     scaffold = resolve_scaffold(spec)
-    figures = measure_figures(result, scaffold, spec.protocol)
-    return Member(spec, result.provenance, figures, result.spike_digest())
+    metrics = measure_metrics(result, scaffold, spec.protocol)
+    return Member(spec, result.provenance, metrics, result.spike_digest())
 
 
 def run_ensemble(
@@ -66,15 +67,15 @@ def build_reference(
     head = members[0]
     p = head.provenance
     figures, left_out = {}, {}
-    for name, figure in head.figures.items():
-        missing = [_member_label(m) for m in members if name not in m.figures]
+    for name, metric in head.metrics.items():
+        missing = [_member_label(m) for m in members if name not in m.metrics]
         if missing:
             left_out[name] = "undefined on " + ", ".join(missing)
             continue
-        values = [m.figures[name].value for m in members]
-        spread = derive_tolerance(figure.value, values, figure.resolution, rule)
+        values = [m.metrics[name].value for m in members]
+        spread = derive_tolerance(metric.value, values, metric.resolution, rule)
         figures[name] = ReferenceFigure(
-            figure.value, spread.tolerance, figure.unit, figure.resolution, spread
+            metric.value, spread.tolerance, metric.unit, metric.resolution, spread
         )
     versions = p.get("versions") or package_versions()
     scaffold = p["scaffold"]

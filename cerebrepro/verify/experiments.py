@@ -11,13 +11,14 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
-import cerebrepro
+from cerebrepro.data.packaged import packaged_path, writable_packaged_path
 from cerebrepro.errors import CerebreproError
+from cerebrepro.pipeline.spec import RunSpec
 from cerebrepro.scaffold.version import DEFAULT_SCAFFOLD_SEED
-from cerebrepro.simulate.run import RunSpec
 
 FULL = "nest-rebuilt400"
 QUICK = "nest-rebuilt100"
+REFERENCES = ("cerebrepro.verify", "references")  # package and folder of the stored references
 
 
 @dataclass(frozen=True)
@@ -59,13 +60,21 @@ def experiment(name: str) -> Experiment:
 
 
 def reference_dir() -> Path:
-    """``data/reference`` of the checkout the package runs from."""
-    return Path(cerebrepro.__file__).resolve().parents[1] / "data" / "reference"
+    """The stored references, shipped in the package (``cerebrepro/verify/references``)."""
+    return packaged_path(*REFERENCES)
 
 
 def reference_path(name: str) -> Path:
     """The stored reference file of the experiment ``name``."""
     return reference_dir() / f"{name}.yaml"
+
+
+def writable_reference_path(name: str) -> Path:
+    """Where a regenerated reference of ``name`` goes: the source checkout's copy.
+
+    An installed or read-only package is refused (CerebreproError naming the folder).
+    """
+    return writable_packaged_path(*REFERENCES) / f"{name}.yaml"
 
 
 def scaffold_seed_of(spec: RunSpec) -> int | None:

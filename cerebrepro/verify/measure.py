@@ -1,21 +1,21 @@
-"""Measure a run's regression figures on its scaffold, and verify a run end to end."""
+"""Measure a run's regression metrics on its scaffold, and verify a run end to end."""
 
 from __future__ import annotations
 
 from cerebrepro.analysis.run import analyse_run
 from cerebrepro.errors import ResultError
 from cerebrepro.model.cerebellum import Protocol
+from cerebrepro.pipeline.resolve import resolve_scaffold
 from cerebrepro.results.types import RunResult
 from cerebrepro.scaffold.types import Scaffold
-from cerebrepro.simulate.run import resolve_scaffold
 from cerebrepro.verify.check import Verification, require_comparable, verify_figures
-from cerebrepro.verify.figures import Figure, regression_figures, values_of
+from cerebrepro.verify.metrics import Metric, regression_metrics, values_of
 from cerebrepro.verify.reference import Reference
 
 
-def measure_figures(result: RunResult, scaffold: Scaffold, protocol: Protocol) -> dict[str, Figure]:
-    """The regression figures of a run on its scaffold."""
-    return regression_figures(analyse_run(result, scaffold, protocol))
+def measure_metrics(result: RunResult, scaffold: Scaffold, protocol: Protocol) -> dict[str, Metric]:
+    """The regression metrics of a run on its scaffold."""
+    return regression_metrics(analyse_run(result, scaffold, protocol))
 
 
 def reference_scaffold(reference: Reference) -> Scaffold:
@@ -30,7 +30,7 @@ def reference_scaffold(reference: Reference) -> Scaffold:
 
 
 def verify_result(reference: Reference, result: RunResult, label: str = "the run") -> Verification:
-    """Refuse an incomparable run, else measure its figures and check them and its digest."""
+    """Refuse an incomparable run, else measure its metrics and check them and its digest."""
     require_comparable(reference, result, label)
-    figures = measure_figures(result, reference_scaffold(reference), reference.spec.protocol)
-    return verify_figures(reference, result, values_of(figures))
+    metrics = measure_metrics(result, reference_scaffold(reference), reference.spec.protocol)
+    return verify_figures(reference, result, values_of(metrics))

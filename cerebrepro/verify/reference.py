@@ -1,4 +1,4 @@
-"""The stored reference of an experiment: a small YAML file under ``data/reference``.
+"""The stored reference of an experiment: a small YAML file in ``cerebrepro/verify/references``.
 
 Layout (``format: cerebrepro.reference/1``)::
 
@@ -30,7 +30,7 @@ import yaml
 from cerebrepro.data.cache import atomic_path
 from cerebrepro.errors import CerebreproError
 from cerebrepro.model.cerebellum import Protocol
-from cerebrepro.simulate.run import RunSpec
+from cerebrepro.pipeline.spec import RunSpec
 from cerebrepro.verify.tolerances import Spread
 
 FORMAT = "cerebrepro.reference/1"

@@ -1,0 +1,1 @@
+"""Simulator backends behind one contract (:mod:`cerebrepro.backends.contract`)."""

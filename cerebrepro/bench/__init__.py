@@ -1,1 +1,0 @@
-"""Benchmarks: how build, simulate, collect and write times grow with network size and model time."""

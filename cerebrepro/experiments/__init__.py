@@ -1,1 +1,0 @@
-"""Experiments besides the cerebellum: small networks every simulator runs quickly (the E-I balanced network)."""

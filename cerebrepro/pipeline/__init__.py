@@ -1,0 +1,1 @@
+"""One run of an experiment: a spec, its scaffold and stimulus resolved, a backend, a result file."""

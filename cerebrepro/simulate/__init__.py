@@ -1,1 +1,0 @@
-"""Simulate: one module per backend (NEST, SpiNNaker, Brian2) with the same shape, and the results format."""
