@@ -46,12 +46,16 @@ def build(
     ] = None,
 ) -> None:
     """Rebuild a scaffold with the 2019 placement and connectivity rules and write it as HDF5."""
+    from cerebrepro.data.cache import check_output
+    from cerebrepro.scaffold.budget import check_build
     from cerebrepro.scaffold.build import STAGES, build_scaffold
     from cerebrepro.scaffold.default import default_scaffold, default_scaffold_path
     from cerebrepro.scaffold.write import write_scaffold
 
     console = Console(stderr=True)
     started = time.perf_counter()
+    check_build(size, seed)  # values, memory and output refused before any work
+    check_output(output, (), "--output")
     target = output or default_scaffold_path(size, seed)
     stages_run: list[str] = []
     columns = (

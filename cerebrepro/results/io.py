@@ -42,6 +42,14 @@ def write_result(result: RunResult, path: Path) -> Path:
     started = time.perf_counter()
     result.provenance["spike_digest"] = result.spike_digest()
     digests: dict[str, str] = {}
+    try:
+        _write(result, path, started, digests)
+    except OSError as exc:  # a full disk, a vanished directory: no partial file is left
+        raise ResultError(f"cannot write the result {path}: {exc.strerror or exc}") from exc
+    return path
+
+
+def _write(result: RunResult, path: Path, started: float, digests: dict[str, str]) -> None:
     with atomic_path(path, suffix=".h5") as tmp:
         with h5py.File(tmp, "w") as f:
             f.attrs["format"] = FORMAT
@@ -69,7 +77,6 @@ def write_result(result: RunResult, path: Path) -> Path:
             digests[check.HEADER] = check.header_sha256(result.timestep, result.duration, result.sizes, intervals)
             f.attrs[check.DIGESTS_ATTR] = json.dumps(digests, sort_keys=True)
             f.attrs["complete"] = True
-    return path
 
 
 def _dataset(group: h5py.Group, part: str, values: np.ndarray, digests: dict[str, str]) -> None:

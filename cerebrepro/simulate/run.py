@@ -10,6 +10,7 @@ import dataclasses
 import hashlib
 import sys
 import time
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,7 @@ from cerebrepro.data.events import file_sha256, is_events_stimulus
 from cerebrepro.errors import CerebreproError, StimulusError
 from cerebrepro.model.cerebellum import DURATION, REFERENCE_PROTOCOL, TIMESTEP, Protocol
 from cerebrepro.model.events import EventOptions
-from cerebrepro.model.spike_trains import SpikeTrains
+from cerebrepro.model.spike_trains import SpikeTrains, checked_trains
 from cerebrepro.model.stimulus import GENERATOR_REVISIONS, check_stimulus_fits, generate_stimulus
 from cerebrepro.results.io import write_result
 from cerebrepro.results.provenance import machine, now_utc, package_versions, peak_memory_bytes
@@ -79,6 +80,15 @@ def trains_digest(trains: SpikeTrains) -> str:
 
 
 def resolve_scaffold(spec: RunSpec, events: RunEvents | None = None) -> Scaffold:
+    """The scaffold a spec names, checked for simulation (:func:`check_simulable`)."""
+    from cerebrepro.scaffold.check import check_simulable
+
+    scaffold = _named_scaffold(spec, events)
+    check_simulable(scaffold)
+    return scaffold
+
+
+def _named_scaffold(spec: RunSpec, events: RunEvents | None = None) -> Scaffold:
     """The scaffold a spec names: the cached rebuild, the published file, or a file path."""
     from cerebrepro.scaffold.read import read_scaffold
 
@@ -189,10 +199,10 @@ def read_trains_file(path: Path) -> SpikeTrains:
     """Spike trains from a non-pickled ``.npz`` holding ``times`` (ms) and ``offsets``."""
     try:
         with np.load(path, allow_pickle=False) as data:
-            return SpikeTrains(np.asarray(data["times"], float), np.asarray(data["offsets"], np.int64))
+            return checked_trains(data["times"], data["offsets"], str(path))
     except FileNotFoundError as exc:
         raise StimulusError(f"stimulus file {path} does not exist") from exc
-    except (KeyError, ValueError, OSError) as exc:
+    except (KeyError, ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
         raise StimulusError(
             f"stimulus file {path} is not a spike-train archive (arrays 'times' and 'offsets', no pickles): {exc}"
         ) from exc
@@ -205,7 +215,9 @@ def run_experiment(spec: RunSpec, output: Path, events: RunEvents | None = None)
     simulates its share, and rank 0 gathers the spikes and writes the one result.
     """
     from cerebrepro.simulate.backends import load_backend
+    from cerebrepro.simulate.validate import check_run
 
+    check_run(spec, output if mpi.is_root() else None)  # before anything is built or written
     events = events or RunEvents()
     backend = load_backend(spec.simulator)
     started = now_utc()
