@@ -36,9 +36,11 @@ def check_build(size: float, seed: int | None = None) -> None:
     """Refuse a size or seed no build accepts, and, with the estimate, one that does not fit
     in the memory available now."""
     if not (math.isfinite(size) and size >= MIN_SIZE):
-        raise ScaffoldError(f"cannot build a scaffold with a {size} um base: the smallest is {MIN_SIZE:g} um")
+        raise ScaffoldError(
+            f"--size {size}: cannot build a scaffold with a {size} um base: the smallest is {MIN_SIZE:g} um"
+        )
     if seed is not None and (isinstance(seed, bool) or int(seed) != seed or seed < 0):
-        raise ScaffoldError(f"the scaffold seed must be a non-negative integer, not {seed!r}")
+        raise ScaffoldError(f"--seed {seed!r}: the scaffold seed must be a non-negative integer")
     need = estimated_build_bytes(size)
     if not fits(need):
         raise ScaffoldError(

@@ -15,7 +15,11 @@ def check_simulable(scaffold: Scaffold) -> None:
     naming the projection, instead of producing a result that looks normal.
     """
     where = scaffold.source or "the scaffold"
-    empty = [name for name in PROJECTIONS if name not in scaffold.connections or len(scaffold.connections[name]) == 0]
+    empty = [
+        name
+        for name in PROJECTIONS
+        if name not in scaffold.connections or len(scaffold.connections[name]) == 0
+    ]
     if empty:
         pre, post = PROJECTIONS[empty[0]].pre, PROJECTIONS[empty[0]].post
         others = f" (also: {', '.join(empty[1:])})" if len(empty) > 1 else ""

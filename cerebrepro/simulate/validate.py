@@ -34,7 +34,9 @@ def check_run(spec: RunSpec, output: Path | None = None) -> None:
     timestep = _finite("--timestep", spec.timestep, low=MIN_TIMESTEP, high=MAX_TIMESTEP)
     duration = _finite("--duration", spec.duration, low=timestep)
     if not _on_grid(duration, timestep):
-        raise RunValueError(f"--duration {duration:g} ms is not a multiple of the timestep ({timestep:g} ms)")
+        raise RunValueError(
+            f"--duration {duration:g} ms is not a multiple of the timestep ({timestep:g} ms)"
+        )
     _integer("--threads", spec.threads, 1, MAX_THREADS)
     _integer("--seed", spec.stimulus_seed, 0, MAX_SEED)
     _integer("--kernel-seed", spec.kernel_seed, 1, MAX_SEED)
@@ -70,7 +72,9 @@ def _inputs(spec: RunSpec) -> list[Path]:
     return paths
 
 
-def _finite(option: str, value: float, low: float, high: float = math.inf, inclusive: bool = False) -> float:
+def _finite(
+    option: str, value: float, low: float, high: float = math.inf, inclusive: bool = False
+) -> float:
     """``value`` as a float, refused unless finite and above ``low`` (or equal, if inclusive)."""
     try:
         number = float(value)
@@ -78,14 +82,20 @@ def _finite(option: str, value: float, low: float, high: float = math.inf, inclu
         raise RunValueError(f"{option} {value!r} is not a number") from None
     above = number >= low if inclusive else number > low
     if not math.isfinite(number) or not above or number > high:
-        bound = f"{'>=' if inclusive else '>'} {low:g}" + (f" and <= {high:g}" if math.isfinite(high) else "")
-        raise RunValueError(f"{option} {value!r} is out of range: it must be a finite number {bound}")
+        bound = f"{'>=' if inclusive else '>'} {low:g}" + (
+            f" and <= {high:g}" if math.isfinite(high) else ""
+        )
+        raise RunValueError(
+            f"{option} {value!r} is out of range: it must be a finite number {bound}"
+        )
     return number
 
 
 def _integer(option: str, value: int, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise RunValueError(f"{option} {value!r} is out of range: it must be an integer from {low} to {high}")
+        raise RunValueError(
+            f"{option} {value!r} is out of range: it must be an integer from {low} to {high}"
+        )
     return value
 
 
