@@ -13,6 +13,10 @@ class FetchError(CerebreproError):
     """A data file could not be obtained or did not verify."""
 
 
+class DataDirError(CerebreproError):
+    """The data directory cannot be created or written."""
+
+
 class ScaffoldError(CerebreproError):
     """A scaffold file is malformed or inconsistent."""
 

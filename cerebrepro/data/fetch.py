@@ -27,9 +27,16 @@ from rich.progress import (
 )
 
 from cerebrepro.data.accepted import accepted_hash, accepted_hashes_path, record_accepted_hash
-from cerebrepro.data.cache import DATA_DIR_ENV, atomic_path, data_dir
+from cerebrepro.data.cache import (
+    DATA_DIR_ENV,
+    atomic_path,
+    data_dir,
+    honour_umask,
+    remove_stale_parts,
+    writable_data_dir,
+)
 from cerebrepro.data.manifest import Entry, load_manifest
-from cerebrepro.errors import FetchError
+from cerebrepro.errors import DataDirError, FetchError
 
 _CHUNK = 1 << 16  # bytes per read from the server
 
@@ -145,6 +152,7 @@ def _obtain(
     if expected is not None and _has_sha256(target, expected):
         return
     target.unlink(missing_ok=True)  # an unverified file never stays under the final name
+    remove_stale_parts(target)  # left by a killed fetch; we hold the lock
     if from_dir is not None:
         source, sha256 = _copy_verified(entry, Path(from_dir) / entry.name, target, expected)
     else:
@@ -172,6 +180,7 @@ def _download(
             pooch.HTTPDownloader(progressbar=bar or False, chunk_size=_CHUNK, timeout=timeout),
             expected,
             _expected_origin(entry),
+            entry.size,
         )
         fetcher = pooch.create(
             path=target.parent,
@@ -182,6 +191,7 @@ def _download(
         )
         try:
             fetcher.fetch(entry.name, downloader=verifier)
+            honour_umask(target)
             return url, str(verifier.sha256)
         except ValueError as exc:
             failures.append(f"{url}: {exc}")
@@ -204,6 +214,11 @@ def _copy_verified(
     """Copy a pre-staged file into place once its sha256 matched; return its path and hash."""
     if not source.is_file():
         raise FetchError(f"--from {source.parent}: there is no file {entry.name} in it")
+    if entry.size is not None and source.stat().st_size != entry.size:
+        raise FetchError(
+            f"{source} has {source.stat().st_size:,} bytes, the manifest declares {entry.size:,}; "
+            "nothing was copied"
+        )
     with atomic_path(target) as staged:
         shutil.copyfile(source, staged)
         sha256 = pooch.file_hash(str(staged))
@@ -242,12 +257,10 @@ def _expected_origin(entry: Entry) -> str:
 
 
 def _require_writable() -> None:
-    directory = data_dir(create=True)
-    if not os.access(directory, os.W_OK | os.X_OK):
-        raise FetchError(
-            f"the data directory {directory} is not writable; "
-            f"set {DATA_DIR_ENV} to a writable directory"
-        )
+    try:
+        writable_data_dir()
+    except DataDirError as exc:
+        raise FetchError(str(exc)) from exc
 
 
 def _alternatives(entry: Entry) -> str:
@@ -285,14 +298,22 @@ class _VerifyingDownloader:
     call returns; the ValueError raised on a mismatch makes pooch delete it (and retry).
     """
 
-    def __init__(self, download: pooch.HTTPDownloader, expected: str | None, origin: str):
+    def __init__(
+        self,
+        download: pooch.HTTPDownloader,
+        expected: str | None,
+        origin: str,
+        size: int | None = None,
+    ):
         self._download = download
         self._expected = expected
         self._origin = origin
+        self._size = size
         self.sha256: str | None = None
 
     def __call__(self, url: str, output_file: str, pooch_instance: pooch.Pooch) -> None:
-        self._download(url, output_file, pooch_instance)
+        with open(output_file, "w+b") as handle:
+            self._download(url, _SizeLimit(handle, self._size), pooch_instance)
         self.sha256 = pooch.file_hash(output_file)
         if self._expected is not None and self.sha256 != self._expected:
             size = os.path.getsize(output_file)
@@ -300,6 +321,31 @@ class _VerifyingDownloader:
                 f"sha256 mismatch: expected {self._expected} ({self._origin}), "
                 f"got {self.sha256} ({size:,} bytes received); the download was deleted"
             )
+
+
+class _SizeLimit:
+    """A file pooch writes into that refuses more bytes than the manifest declares.
+
+    The ValueError stops the transfer at the first chunk beyond the declared size, so a
+    mirror serving far more than declared costs at most one chunk more than the file.
+    """
+
+    def __init__(self, handle: Any, size: int | None):
+        self._handle = handle
+        self._size = size
+        self.written = 0
+
+    def write(self, chunk: bytes) -> int:
+        self.written += len(chunk)
+        if self._size is not None and self.written > self._size:
+            raise ValueError(
+                f"the server sent more than the {self._size:,} bytes the manifest declares; "
+                "the transfer was stopped and the partial file deleted"
+            )
+        return self._handle.write(chunk)
+
+    def flush(self) -> None:
+        self._handle.flush()
 
 
 class _RichProgressBar:

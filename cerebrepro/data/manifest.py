@@ -85,6 +85,10 @@ def load_manifest(path: Path | None = None) -> Manifest:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ManifestError(f"cannot read the manifest {path}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ManifestError(
+            f"the manifest {path} is not UTF-8 text (byte {exc.start}: {exc.object[exc.start : exc.start + 1]!r})"
+        ) from exc
     except yaml.YAMLError as exc:
         raise ManifestError(f"the manifest {path} is not valid YAML: {exc}") from exc
     try:

@@ -1,9 +1,15 @@
 """The published mossy-fibre stimulus, converted once from its pickled npz into a safe file.
 
 The published ``400x400_stimulus_3.npz`` holds pickled objects, so it is unpickled only
-from bytes whose sha256 was checked just before. Its trains are then written to
+from bytes whose sha256 was checked just before against the manifest's own sha256 or a
+checksum the caller typed (never against a hash accepted on first use: nobody vouched
+for those bytes). Its trains are then written to
 ``<data dir>/400x400_stimulus_3.trains.npz`` (plain arrays plus the generator settings as
-JSON, readable with ``allow_pickle=False``), which every later call reads instead.
+JSON, readable with ``allow_pickle=False``), with the source's sha256 and the trains'
+own sha256. A later call uses that file only when its trains hash to the value known
+for the verified source (``CONVERTED_TRAINS_SHA256``); a converted file that cannot be
+bound so (forged, damaged, or from a source this code does not know) is reconverted
+from the verified source.
 """
 
 from __future__ import annotations
@@ -19,13 +25,20 @@ from typing import Any
 import numpy as np
 
 from cerebrepro.data.cache import atomic_path, data_dir
-from cerebrepro.data.fetch import fetch, trusted_sha256
+from cerebrepro.data.fetch import fetch
 from cerebrepro.data.manifest import load_manifest
 from cerebrepro.errors import FetchError, StimulusError
 from cerebrepro.model.spike_trains import SpikeTrains
 
 STIMULUS_NAME = "400x400_stimulus_3.npz"
-_CONVERTED_FORMAT = 1
+_CONVERTED_FORMAT = 2  # 2: records trains_sha256
+# sha256 of the published npz -> sha256 of its trains as converted (see trains_sha256);
+# a converted file is reused only when it matches the entry of its verified source.
+CONVERTED_TRAINS_SHA256 = {
+    "5f594617e625579e6403d92e639b8fd069f4eeca213a0e9e5579931ba55faed0": (
+        "fc1eba3ce4f706406b673b7a706fc23a9ea2d2fbc262b9f9bd178759007d2a8f"
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -42,16 +55,17 @@ def published_stimulus(path: Path | None = None, **fetch_kwargs: Any) -> SpikeTr
     return load_published_stimulus(path, **fetch_kwargs).trains
 
 
-def load_published_stimulus(path: Path | None = None, **fetch_kwargs: Any) -> PublishedStimulus:
+def load_published_stimulus(
+    path: Path | None = None, sha256: str | None = None, **fetch_kwargs: Any
+) -> PublishedStimulus:
     """Read the converted stimulus, converting the published npz first if needed.
 
     ``path``: a local copy of the npz to convert instead of the cached one (it must match
-    the manifest's sha256); ignored once the converted file exists. ``fetch_kwargs`` go
-    to :func:`cerebrepro.data.fetch.fetch` when the npz has to be fetched.
+    the manifest's sha256); ignored once a bound converted file exists. ``sha256``: a
+    checksum the user typed for this command, required when the manifest has none.
+    ``fetch_kwargs`` go to :func:`cerebrepro.data.fetch.fetch` when the npz has to be fetched.
     """
-    expected = trusted_sha256(load_manifest().get(STIMULUS_NAME))
-    if expected is None:
-        raise FetchError(f"the manifest gives no sha256 for {STIMULUS_NAME}: it cannot be opened")
+    expected = vouched_sha256(sha256)
     destination = converted_path()
     stimulus = _read_converted(destination, expected)
     if stimulus is None:
@@ -59,6 +73,37 @@ def load_published_stimulus(path: Path | None = None, **fetch_kwargs: Any) -> Pu
         stimulus = _read_published(source, expected)
         _write_converted(stimulus, destination)
     return stimulus
+
+
+def vouched_sha256(typed: str | None = None) -> str:
+    """The sha256 the pickled npz must match: the manifest's own, or one the user typed.
+
+    A hash recorded by ``fetch --accept-new`` is not enough: it says only that the bytes
+    did not change since they were first seen, not that anyone vouched for them.
+    """
+    entry = load_manifest().get(STIMULUS_NAME)
+    typed = typed.strip().lower() if typed else None
+    if entry.sha256 is not None and typed is not None and typed != entry.sha256:
+        raise FetchError(
+            f"the sha256 given for {STIMULUS_NAME} ({typed}) differs from the manifest's "
+            f"({entry.sha256}); the file holds pickled objects, so it was not opened"
+        )
+    expected = entry.sha256 or typed
+    if expected is None:
+        raise FetchError(
+            f"the manifest gives no sha256 for {STIMULUS_NAME}, and a hash accepted on first use "
+            "does not vouch for its content: it holds pickled objects, so it is opened only "
+            "when the manifest's sha256 or a checksum you give for this command matches"
+        )
+    return expected
+
+
+def trains_sha256(trains: SpikeTrains) -> str:
+    """sha256 of converted trains: offsets (int64) then times (float64), little-endian."""
+    h = hashlib.sha256()
+    h.update(np.ascontiguousarray(trains.offsets, dtype="<i8").tobytes())
+    h.update(np.ascontiguousarray(trains.times, dtype="<f8").tobytes())
+    return h.hexdigest()
 
 
 def converted_path() -> Path:
@@ -121,6 +166,7 @@ def _write_converted(stimulus: PublishedStimulus, destination: Path) -> None:
                 handle,
                 format=np.array(_CONVERTED_FORMAT),
                 source_sha256=np.array(stimulus.source_sha256),
+                trains_sha256=np.array(trains_sha256(stimulus.trains)),
                 times=stimulus.trains.times,
                 offsets=stimulus.trains.offsets,
                 details=np.array(json.dumps(stimulus.details, sort_keys=True)),
@@ -132,7 +178,11 @@ def _write_converted(stimulus: PublishedStimulus, destination: Path) -> None:
 
 
 def _read_converted(path: Path, expected: str) -> PublishedStimulus | None:
-    """The converted stimulus, or None when it is missing, damaged or made from other bytes."""
+    """The converted stimulus, or None when it is missing, damaged, made from other bytes,
+    or cannot be bound to the verified source (its trains do not hash to the known value)."""
+    known = CONVERTED_TRAINS_SHA256.get(expected)
+    if known is None:
+        return None
     try:
         with np.load(path, allow_pickle=False) as archive:
             if int(archive["format"]) != _CONVERTED_FORMAT:
@@ -144,5 +194,7 @@ def _read_converted(path: Path, expected: str) -> PublishedStimulus | None:
             )
             details = json.loads(str(archive["details"]))
     except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return None
+    if trains_sha256(trains) != known:
         return None
     return PublishedStimulus(trains, details, expected)

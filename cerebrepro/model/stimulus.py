@@ -9,7 +9,7 @@ import numpy as np
 
 from cerebrepro.errors import StimulusError
 from cerebrepro.model.cerebellum import MIN_SPIKE_TIME, TIMESTEP, Protocol
-from cerebrepro.model.spike_trains import SpikeTrains
+from cerebrepro.model.spike_trains import SpikeTrains, checked_trains
 
 # Revision of each generator: raised whenever the trains a seed gives change, so that cached
 # runs made with the old trains are not reused. Periodic 2: the original study's burst.
@@ -104,5 +104,4 @@ def check_stimulus_fits(trains: SpikeTrains, n_glomeruli: int, source: str) -> N
             f"stimulus {source} has {trains.n_sources} spike trains but the scaffold has "
             f"{n_glomeruli} glomeruli: they do not belong together (use --stimulus generated)"
         )
-    if trains.n_spikes and (trains.times.min() < 0 or not np.all(np.isfinite(trains.times))):
-        raise StimulusError(f"stimulus {source} holds negative or non-finite spike times")
+    checked_trains(trains.times, trains.offsets, source)  # every property, whatever made the trains

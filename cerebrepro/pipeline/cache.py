@@ -1,16 +1,23 @@
-"""Runs cached in the data directory, keyed by everything that determines their spikes."""
+"""Runs cached in the data directory, keyed by everything that determines their spikes.
+
+A cached run is reused only after :func:`read_result` verified it (digests, structure)
+and its provenance names the same spec; otherwise it is run again, with a warning naming
+the file, and the new result replaces it.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
 import json
+import warnings
 from pathlib import Path
 
 from filelock import FileLock
 
-from cerebrepro.data.cache import data_dir
+from cerebrepro.data.cache import data_dir, remove_stale_parts, writable_data_dir
 from cerebrepro.data.events import events_path, is_events_stimulus, recording_sha256
+from cerebrepro.errors import ResultError
 from cerebrepro.model.stimulus import GENERATOR_REVISIONS
 from cerebrepro.pipeline.run import run_experiment
 from cerebrepro.pipeline.spec import SIMULATION_REVISION, RunEvents, RunSpec
@@ -50,11 +57,44 @@ def cached_run_path(spec: RunSpec) -> Path:
 def cached_run(spec: RunSpec, events: RunEvents | None = None) -> tuple[Path, bool]:
     """The result file of ``spec``, running it first if it is not cached; (path, was_cached)."""
     path = cached_run_path(spec)
-    if path.is_file():
+    if _reusable(path, spec, warn=False):
         return path, True
+    writable_data_dir()
     path.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(f"{path}.lock"):
-        if path.is_file():
+        remove_stale_parts(path)
+        if _reusable(path, spec, warn=True):
             return path, True
         run_experiment(spec, path, events)
     return path, False
+
+
+def _reusable(path: Path, spec: RunSpec, warn: bool) -> bool:
+    """Whether the cached file is there, verifies, and records ``spec``'s simulator and seeds."""
+    from cerebrepro.results.io import read_result
+
+    if not path.is_file():
+        return False
+    try:
+        recorded = read_result(path, analog=False).provenance
+        mismatch = _spec_mismatch(recorded, spec)
+        if mismatch:
+            raise ResultError(f"{path}: it records {mismatch}")
+    except ResultError as exc:
+        if warn:
+            warnings.warn(f"the cached run is not reused: {exc}; running it again", stacklevel=3)
+        return False
+    return True
+
+
+def _spec_mismatch(provenance: dict, spec: RunSpec) -> str | None:
+    """What the provenance says differently from ``spec`` (the facts a run's key is built from)."""
+    recorded = provenance.get("spec")
+    if not isinstance(recorded, dict):
+        return "no run spec"
+    expected = {k: v for k, v in dataclasses.asdict(spec).items() if k != "protocol"}
+    for key in ("simulator", "scaffold", "size", "scaffold_seed", "stimulus", "stimulus_seed", "duration",
+                "timestep", "threads", "kernel_seed", "record_v"):  # fmt: skip
+        if key in recorded and recorded[key] != expected[key]:
+            return f"{key} {recorded[key]!r}, not {expected[key]!r}"
+    return None

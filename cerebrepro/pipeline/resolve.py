@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from cerebrepro.data.events import file_sha256, is_events_stimulus
 from cerebrepro.errors import CerebreproError, StimulusError
 from cerebrepro.model.cerebellum import MIN_SPIKE_TIME
 from cerebrepro.model.events import EventOptions
-from cerebrepro.model.spike_trains import SpikeTrains
+from cerebrepro.model.spike_trains import SpikeTrains, checked_trains
 from cerebrepro.model.stimulus import GENERATOR_REVISIONS, check_stimulus_fits, generate_stimulus
 from cerebrepro.pipeline.spec import RunEvents, RunSpec
 from cerebrepro.scaffold.types import Scaffold
@@ -29,6 +30,15 @@ class Stimulus:
 
 
 def resolve_scaffold(spec: RunSpec, events: RunEvents | None = None) -> Scaffold:
+    """The scaffold a spec names, checked for simulation (:func:`check_simulable`)."""
+    from cerebrepro.scaffold.check import check_simulable
+
+    scaffold = _named_scaffold(spec, events)
+    check_simulable(scaffold)
+    return scaffold
+
+
+def _named_scaffold(spec: RunSpec, events: RunEvents | None = None) -> Scaffold:
     """The scaffold a spec names: the cached rebuild, the published file, or a file path."""
     from cerebrepro.scaffold.read import read_scaffold
 
@@ -140,12 +150,10 @@ def read_trains_file(path: Path) -> SpikeTrains:
     """Spike trains from a non-pickled ``.npz`` holding ``times`` (ms) and ``offsets``."""
     try:
         with np.load(path, allow_pickle=False) as data:
-            return SpikeTrains(
-                np.asarray(data["times"], float), np.asarray(data["offsets"], np.int64)
-            )
+            return checked_trains(data["times"], data["offsets"], str(path))
     except FileNotFoundError as exc:
         raise StimulusError(f"stimulus file {path} does not exist") from exc
-    except (KeyError, ValueError, OSError) as exc:
+    except (KeyError, ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
         raise StimulusError(
             f"stimulus file {path} is not a spike-train archive (arrays 'times' and 'offsets', no pickles): {exc}"
         ) from exc

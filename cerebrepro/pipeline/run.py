@@ -24,6 +24,7 @@ from cerebrepro.data.cache import atomic_path
 from cerebrepro.errors import SimulatorError
 from cerebrepro.pipeline.experiments import Described, describe, with_preferred_options
 from cerebrepro.pipeline.spec import SIMULATION_REVISION, RunEvents, RunSpec
+from cerebrepro.pipeline.validate import check_run
 from cerebrepro.results.io import write_result
 from cerebrepro.results.provenance import machine, now_utc, package_versions, peak_memory_bytes
 from cerebrepro.results.types import RunResult
@@ -77,7 +78,11 @@ def simulate_spec(
 def run_experiment(
     spec: RunSpec, output: Path, events: RunEvents | None = None
 ) -> tuple[RunResult, Path]:
-    """Run ``spec`` and write its result to ``output`` (a file path); return both."""
+    """Run ``spec`` and write its result to ``output`` (a file path); return both.
+
+    Every value and the output are checked before anything is built or written.
+    """
+    check_run(spec, output if mpi.is_root() else None)
     events = events or RunEvents()
     started = now_utc()
     described, collected, timings = simulate_spec(spec, events)
@@ -99,6 +104,7 @@ def map_experiment(
     spec: RunSpec, output: Path | None = None, events: RunEvents | None = None
 ) -> dict[str, object]:
     """Map ``spec`` without simulating it (a virtual board): the mapping report, written as JSON if asked."""
+    check_run(spec, output)
     started = now_utc()
     described, collected, timings = simulate_spec(spec, events)
     report: dict[str, object] = {

@@ -2,7 +2,7 @@
 
 Layout::
 
-    /                      attrs: format, format_version, timestep, duration, complete
+    /                      attrs: format, format_version, timestep, duration, digests, complete
     /provenance            attr "json": every fact about the run (versions, digests, seeds, ...)
     /spikes/<population>   datasets times (float64, ms), cells (int32 local index); attr size
     /analog/<population>   datasets cells, v, gsyn_exc, gsyn_inh (float32, samples x cells);
@@ -10,6 +10,8 @@ Layout::
 
 The file is written to a temporary name and renamed when complete, and the ``complete``
 attribute is set last, so an interrupted run never leaves a file that looks finished.
+``digests`` holds the sha256 of every part; the reader recomputes them and checks the
+structure (:mod:`cerebrepro.results.check`). Version 1 files have no ``digests``.
 """
 
 from __future__ import annotations
@@ -23,10 +25,11 @@ import numpy as np
 
 from cerebrepro.data.cache import atomic_path
 from cerebrepro.errors import ResultError
+from cerebrepro.results import check
 from cerebrepro.results.types import AnalogSignals, PopulationSpikes, RunResult
 
 FORMAT = "cerebrepro-result"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the root attribute "digests"
 
 
 def write_result(result: RunResult, path: Path) -> Path:
@@ -37,6 +40,16 @@ def write_result(result: RunResult, path: Path) -> Path:
     """
     path = Path(path)
     started = time.perf_counter()
+    result.provenance["spike_digest"] = result.spike_digest()
+    digests: dict[str, str] = {}
+    try:
+        _write(result, path, started, digests)
+    except OSError as exc:  # a full disk, a vanished directory: no partial file is left
+        raise ResultError(f"cannot write the result {path}: {exc.strerror or exc}") from exc
+    return path
+
+
+def _write(result: RunResult, path: Path, started: float, digests: dict[str, str]) -> None:
     with atomic_path(path, suffix=".h5") as tmp:
         with h5py.File(tmp, "w") as f:
             f.attrs["format"] = FORMAT
@@ -47,26 +60,33 @@ def write_result(result: RunResult, path: Path) -> Path:
             for name, s in result.spikes.items():
                 g = spikes.create_group(name)
                 g.attrs["size"] = s.size
-                g.create_dataset(
-                    "times", data=np.asarray(s.times, dtype=np.float64), **_compress(s.times.size)
-                )
-                g.create_dataset(
-                    "cells", data=np.asarray(s.cells, dtype=np.int32), **_compress(s.cells.size)
-                )
+                _dataset(g, f"spikes/{name}/times", np.asarray(s.times, dtype=np.float64), digests)
+                _dataset(g, f"spikes/{name}/cells", np.asarray(s.cells, dtype=np.int32), digests)
             analog = f.create_group("analog")
             for name, a in result.analog.items():
                 g = analog.create_group(name)
                 g.attrs["sampling_interval"] = a.sampling_interval
-                g.create_dataset("cells", data=np.asarray(a.cells, dtype=np.int64))
+                _dataset(g, f"analog/{name}/cells", np.asarray(a.cells, dtype=np.int64), digests)
                 for signal, values in a.signals.items():
-                    g.create_dataset(
-                        signal, data=np.asarray(values, dtype=np.float32), **_compress(values.size)
+                    _dataset(
+                        g, f"analog/{name}/{signal}", np.asarray(values, dtype=np.float32), digests
                     )
             result.provenance.setdefault("timings", {})["write_s"] = time.perf_counter() - started
             provenance = json.dumps(result.provenance, sort_keys=True, default=_plain)
             f.create_group("provenance").attrs["json"] = provenance
+            digests[check.PROVENANCE] = check.text_sha256(provenance)
+            intervals = {name: a.sampling_interval for name, a in result.analog.items()}
+            digests[check.HEADER] = check.header_sha256(
+                result.timestep, result.duration, result.sizes, intervals
+            )
+            f.attrs[check.DIGESTS_ATTR] = json.dumps(digests, sort_keys=True)
             f.attrs["complete"] = True
-    return path
+
+
+def _dataset(group: h5py.Group, part: str, values: np.ndarray, digests: dict[str, str]) -> None:
+    """Write one dataset (compressed when large) and record the sha256 of its bytes."""
+    group.create_dataset(part.rsplit("/", 1)[1], data=values, **_compress(values.size))
+    digests[part] = check.array_sha256(values)
 
 
 def _plain(value: object) -> object:
@@ -96,29 +116,56 @@ def read_result(path: Path, analog: bool = True) -> RunResult:
             raise ResultError(
                 f"{path}: not a cerebrepro results file (format attribute missing or wrong)"
             )
-        if int(f.attrs.get("format_version", -1)) > FORMAT_VERSION:
-            raise ResultError(
-                f"{path}: written by a newer cerebrepro (format version {f.attrs['format_version']})"
-            )
+        version = int(f.attrs.get("format_version", -1))
+        if version > FORMAT_VERSION:
+            raise ResultError(f"{path}: written by a newer cerebrepro (format version {version})")
         if not bool(f.attrs.get("complete", False)):
             raise ResultError(f"{path}: the run that wrote this file did not finish")
+        digests: dict[str, str] = {}
         try:
-            provenance = json.loads(f["provenance"].attrs["json"])
-            spikes = {
-                name: PopulationSpikes(
-                    int(g.attrs["size"]), g["times"][()], g["cells"][()].astype(np.int64)
+            timestep, duration = float(f.attrs["timestep"]), float(f.attrs["duration"])
+            check.check_header(path, timestep, duration)
+            check.check_declared(path, f, analog)
+            text = f["provenance"].attrs["json"]
+            digests[check.PROVENANCE] = check.text_sha256(text)
+            provenance = json.loads(text)
+            spikes = {}
+            for name, g in f["spikes"].items():
+                times = _read(path, g, f"spikes/{name}/times", digests)
+                cells = _read(path, g, f"spikes/{name}/cells", digests)
+                spikes[name] = PopulationSpikes(
+                    int(g.attrs["size"]), times.astype(np.float64), cells.astype(np.int64)
                 )
-                for name, g in f["spikes"].items()
-            }
             signals = {}
             if analog:
                 for name, g in f["analog"].items():
-                    values = {k: g[k][()] for k in g if k != "cells"}
+                    values = {
+                        k: _read(path, g, f"analog/{name}/{k}", digests) for k in g if k != "cells"
+                    }
+                    cells = _read(path, g, f"analog/{name}/cells", digests)
                     signals[name] = AnalogSignals(
-                        g["cells"][()], float(g.attrs["sampling_interval"]), values
+                        cells, float(g.attrs["sampling_interval"]), values
                     )
-        except (KeyError, ValueError) as exc:
+            intervals = {
+                name: float(g.attrs["sampling_interval"]) for name, g in f["analog"].items()
+            }
+            sizes = {name: s.size for name, s in spikes.items()}
+            digests[check.HEADER] = check.header_sha256(timestep, duration, sizes, intervals)
+            recorded = f.attrs.get(check.DIGESTS_ATTR)
+        except (KeyError, ValueError, TypeError, AttributeError) as exc:
             raise ResultError(f"{path}: malformed results file ({exc})") from exc
-        return RunResult(
-            spikes, float(f.attrs["timestep"]), float(f.attrs["duration"]), signals, provenance
-        )
+    result = RunResult(spikes, timestep, duration, signals, provenance)
+    check.check_structure(path, result)
+    check.check_digests(path, recorded, digests, required=version >= 2, analog=analog)
+    check.check_spike_digest(path, result)
+    return result
+
+
+def _read(path: Path, group: h5py.Group, part: str, digests: dict[str, str]) -> np.ndarray:
+    """One dataset's data, its sha256 recorded in ``digests``; damaged data is a ResultError."""
+    try:
+        values = group[part.rsplit("/", 1)[1]][()]
+    except OSError as exc:
+        raise ResultError(f"{path}: /{part} cannot be read, the file is damaged ({exc})") from exc
+    digests[part] = check.array_sha256(values)
+    return values

@@ -76,13 +76,13 @@ class SpinncerArchive:
 
 
 def manifest_sha256(name: str) -> str | None:
-    """The trusted sha256 the data manifest (or an earlier acceptance) holds for ``name``."""
-    from cerebrepro.data.fetch import trusted_sha256
+    """The sha256 the data manifest itself holds for ``name`` (a hash accepted on first use
+    does not vouch for a pickle's content, so it is not consulted)."""
     from cerebrepro.data.manifest import load_manifest
     from cerebrepro.errors import FetchError, ManifestError
 
     try:
-        return trusted_sha256(load_manifest().get(name))
+        return load_manifest().get(name).sha256
     except (FetchError, ManifestError):
         return None
 

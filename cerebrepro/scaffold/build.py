@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 import numpy as np
 
-from cerebrepro.errors import ScaffoldError
 from cerebrepro.model.cerebellum import POPULATIONS
 from cerebrepro.scaffold import connectivity as rule
 from cerebrepro.scaffold import rules
+from cerebrepro.scaffold.budget import check_build
 from cerebrepro.scaffold.placement import (
     PLACEMENT_ALGORITHM,
     obstacles_for,
@@ -20,8 +19,6 @@ from cerebrepro.scaffold.placement import (
 from cerebrepro.scaffold.plan import sublayer_plans
 from cerebrepro.scaffold.types import Connections, Scaffold
 from cerebrepro.scaffold.version import BUILDER_VERSION, DEFAULT_SCAFFOLD_SEED
-
-MIN_SIZE = 50.0  # um; below this the purkinje grid and dcn footprint stop making sense
 
 # One independent random stream per stage (SeedSequence.spawn, in this order). New stages
 # go at the end, so the streams of the existing ones do not move.
@@ -131,12 +128,7 @@ def build_scaffold(
         >>> scaffold.sizes["purkinje"]
         6
     """
-    if not (math.isfinite(size) and size >= MIN_SIZE):
-        raise ScaffoldError(
-            f"cannot build a scaffold with a {size} um base: the smallest is {MIN_SIZE:g} um"
-        )
-    if int(seed) != seed or seed < 0:
-        raise ScaffoldError(f"the scaffold seed must be a non-negative integer, not {seed!r}")
+    check_build(size, seed)  # before anything is allocated
     seed = int(seed)
     completed = 0
 

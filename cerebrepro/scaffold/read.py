@@ -11,11 +11,14 @@ import numpy as np
 import pooch
 
 from cerebrepro.errors import ScaffoldError
+from cerebrepro.memory import describe, fits
 from cerebrepro.model.cerebellum import CELL_BY_TYPE_ID, CELLS, POPULATIONS
 from cerebrepro.scaffold import layout
 from cerebrepro.scaffold.types import Connections, Scaffold
 
 _LARGEST_ID = 2**53  # float64 holds every integer up to here exactly
+_MAX_EXPANSION = 100  # declared / stored bytes; real tables compress far less than this
+_SLACK_BYTES = 2**20
 
 
 class _Problem:
@@ -35,7 +38,29 @@ def _numbers(node: object, dataset: str, problem: _Problem) -> np.ndarray:
         raise problem(dataset, "is not a dataset")
     if node.dtype.kind not in "fiu":
         raise problem(dataset, f"holds {node.dtype} data, expected numbers")
-    return node[()]
+    _check_declared(node, dataset, problem)
+    try:
+        return node[()]
+    except OSError as exc:
+        raise problem(dataset, f"cannot be read, the file is damaged ({exc})") from exc
+
+
+def _check_declared(node: h5py.Dataset, dataset: str, problem: _Problem) -> None:
+    """Refuse, before reading, a dataset whose declared shape cannot be real or cannot fit.
+
+    A small file can declare 10^8 rows (unwritten chunks, or compressed zeros); reading
+    it would allocate gigabytes before any check could run.
+    """
+    declared = int(node.size) * node.dtype.itemsize
+    stored = node.id.get_storage_size()
+    if declared > _MAX_EXPANSION * stored + _SLACK_BYTES:
+        raise problem(
+            dataset,
+            f"declares shape {node.shape} ({describe(declared)}) but stores only {stored:,} bytes: "
+            "the file is truncated or forged",
+        )
+    if not fits(4 * declared):  # the table, its int64 ids and the sorted copies
+        raise problem(dataset, f"declares shape {node.shape}, more than the memory available")
 
 
 def _numeric_table(
