@@ -8,9 +8,10 @@
 #   --selftest-broken  then show that the check fails on broken variants of the nest image,
 #                      each at the step expected (thin layers on the image just built, so
 #                      nothing is built twice): an entry point that does not exist (--help);
-#                      numba's cache folder unset (verify --quick, read-only); a nest-config
-#                      on PATH again, so that PyNN tries to build its NEST extensions in
-#                      ./_build (verify --quick, writable: writes outside /data and tmpfs)
+#                      numba's cache folder unset (verify --quick, read-only); an entry
+#                      point that leaves a file in $HOME where it can (writable: writes
+#                      outside /data and tmpfs). PyNN's NEST-extension build, which once
+#                      wrote ./_build, is now kept from starting by the NEST backend itself.
 #
 # The check of an image, each command as uid 10001 with --network none and a /data volume:
 #   1. `--help`, `info` and `verify --quick` with --read-only (podman mounts tmpfs on /tmp);
@@ -141,10 +142,15 @@ check_must_fail() {
 broken_variants() {
     broken_variant entrypoint 'ENTRYPOINT ["cerebrepro-missing"]'
     broken_variant numba 'ENV NUMBA_CACHE_DIR=""'
-    broken_variant nest-config "USER root" \
-        "RUN printf '#!/bin/sh\\nexit 1\\n' >/opt/cerebrepro/.venv/bin/nest-config \\" \
-        "    && chmod 755 /opt/cerebrepro/.venv/bin/nest-config" \
-        "USER $RUN_AS"
+    mkdir -p "$WORK/broken-stray-write"
+    cat >"$WORK/broken-stray-write/cerebrepro-leaky" <<'LEAKY'
+#!/bin/sh
+touch "$HOME/stray" 2>/dev/null
+exec cerebrepro "$@"
+LEAKY
+    chmod 755 "$WORK/broken-stray-write/cerebrepro-leaky"
+    broken_variant stray-write "COPY cerebrepro-leaky /usr/local/bin/cerebrepro-leaky" \
+        'ENTRYPOINT ["cerebrepro-leaky"]'
 }
 
 setup_work
@@ -164,6 +170,6 @@ if [[ $SELFTEST == 1 ]]; then
         "--help (read-only)"
     step "self-test: check fails (NUMBA_CACHE_DIR unset)" check_must_fail numba \
         "verify --quick (read-only)"
-    step "self-test: check fails (nest-config on PATH)" check_must_fail nest-config \
-        "verify --quick (writable): writes outside /data and tmpfs"
+    step "self-test: check fails (a file left in \$HOME)" check_must_fail stray-write \
+        "info (writable): writes outside /data and tmpfs"
 fi
