@@ -1,8 +1,5 @@
 """`cerebrepro ei-balanced run|reference`: the sPyNNaker tutorial's E-I balanced network."""
 
-# No `from __future__ import annotations`: with_backend_flags copies the signature, so its
-# annotations must be objects, not strings.
-
 from pathlib import Path
 from typing import Annotated
 

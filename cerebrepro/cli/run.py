@@ -1,8 +1,5 @@
 """`cerebrepro run`: one experiment on one simulator, with progress and a summary table."""
 
-# No `from __future__ import annotations`: with_backend_flags copies the signature, so its
-# annotations must be objects, not strings.
-
 import dataclasses
 from pathlib import Path
 from typing import Annotated

@@ -98,10 +98,10 @@ def _cerebellum(spec: RunSpec, events: RunEvents) -> Described:
 def _ei_balanced(spec: RunSpec) -> Described:
     from cerebrepro.model.ei_balanced import (
         PULSE_TIME,
+        Connections,
         connectivity_digest,
         describe_ei_balanced,
         describe_model,
-        draw_network,
     )
 
     if spec.stimulus == "generated":
@@ -122,7 +122,10 @@ def _ei_balanced(spec: RunSpec) -> Described:
             "seeds": {"kernel": spec.kernel_seed, "connectivity": spec.kernel_seed},
             "stimulus": info,
             "connectivity_digest": connectivity_digest(
-                draw_network(spec.kernel_seed, spec.timestep)
+                {
+                    c.name: Connections(c.pre_index, c.post_index, c.delays())
+                    for c in network.connections
+                }
             ),
         },
     )

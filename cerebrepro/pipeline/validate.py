@@ -14,9 +14,9 @@ from pathlib import Path
 
 from cerebrepro.data.cache import check_output
 from cerebrepro.errors import CerebreproError
+from cerebrepro.model.cerebellum_network import RECORD_MODES
 from cerebrepro.pipeline.spec import EXPERIMENTS, RunSpec
 
-RECORD_V = ("none", "subset", "all")
 BURSTS = ("poisson", "periodic")
 MAX_SEED = 2**32 - 1  # numpy's SeedSequence takes any non-negative int; NEST's rng_seed 1..2**32-1
 MAX_THREADS = 1024
@@ -46,8 +46,10 @@ def check_run(spec: RunSpec, output: Path | None = None) -> None:
     _integer("--kernel-seed", spec.kernel_seed, 1, MAX_SEED)
     if spec.scaffold_seed is not None:
         _integer("--scaffold-seed", spec.scaffold_seed, 0, MAX_SEED)
-    if spec.record_v not in RECORD_V:
-        raise RunValueError(f"--record-v {spec.record_v!r}: choose one of {', '.join(RECORD_V)}")
+    if spec.record_v not in RECORD_MODES:
+        raise RunValueError(
+            f"--record-v {spec.record_v!r}: choose one of {', '.join(RECORD_MODES)}"
+        )
     if spec.scaffold == "rebuilt":
         from cerebrepro.scaffold.budget import check_build
 
