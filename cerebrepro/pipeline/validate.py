@@ -14,6 +14,7 @@ from pathlib import Path
 
 from cerebrepro.data.cache import check_output
 from cerebrepro.errors import CerebreproError
+from cerebrepro.model.parameters import check_parameters
 from cerebrepro.pipeline.spec import EXPERIMENTS, RunSpec
 
 RECORD_V = ("none", "subset", "all")
@@ -48,6 +49,13 @@ def check_run(spec: RunSpec, output: Path | None = None) -> None:
         _integer("--scaffold-seed", spec.scaffold_seed, 0, MAX_SEED)
     if spec.record_v not in RECORD_V:
         raise RunValueError(f"--record-v {spec.record_v!r}: choose one of {', '.join(RECORD_V)}")
+    if spec.parameters:
+        if spec.experiment != "cerebellum":
+            raise RunValueError(
+                f"--set changes the cerebellum's model, not the {spec.experiment} network"
+            )
+        if tuple(check_parameters(spec.parameters, timestep)) != tuple(spec.parameters):
+            raise RunValueError("run parameters must be sorted by name (use check_parameters)")
     if spec.scaffold == "rebuilt":
         from cerebrepro.scaffold.budget import check_build
 

@@ -72,13 +72,19 @@ class Reference:
 
 
 def spec_to_plain(spec: RunSpec) -> dict[str, object]:
-    return dataclasses.asdict(spec)
+    """The spec as YAML-safe data; the model's own parameters (none changed) are left out."""
+    plain = dataclasses.asdict(spec)
+    parameters = plain.pop("parameters")
+    if parameters:
+        plain["parameters"] = [[name, float(value)] for name, value in parameters]
+    return plain
 
 
 def spec_from_plain(data: dict) -> RunSpec:
     """The RunSpec stored in a reference, exactly (so that its cache key is the same)."""
     data = dict(data)
     data["protocol"] = Protocol(**data.get("protocol", {}))
+    data["parameters"] = tuple((str(n), float(v)) for n, v in data.get("parameters") or ())
     return RunSpec(**data)
 
 
