@@ -1,0 +1,260 @@
+"""The power of the regression suite: which checks catch a wrong model parameter.
+
+Each mutant changes one parameter of the reference spec (:mod:`cerebrepro.model.parameters`):
+every projection's weight by +-10 %, every delay by one step of the run's grid, and the
+i_offset, tau_m and v_thresh of every cell type by +-10 % (a zero i_offset has nothing to
+scale and is left out). Each runs on a fast engine (Brian2 by default, through the run
+cache) on the reference's scaffold and stimulus and is verified like any run: the
+ensemble checks (figures within their seed tolerances) and the paired checks (per-cell
+counts against the reference run's). The unperturbed run on the same engine comes first:
+it must pass, or nothing the study says about the mutants means anything.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from cerebrepro.data.cache import atomic_path
+from cerebrepro.model.cerebellum import CELL_TYPES, PROJECTION_LIST
+from cerebrepro.model.parameters import default_value, unit
+from cerebrepro.pipeline.cache import cached_run
+from cerebrepro.pipeline.spec import RunEvents, RunSpec
+from cerebrepro.results.io import read_result
+from cerebrepro.results.provenance import now_utc, package_versions
+from cerebrepro.verify.measure import verify_result
+from cerebrepro.verify.reference import Reference
+
+FRACTION = 0.10  # the size of a weight or cell-parameter mutation
+CELL_PARAMETERS = ("i_offset", "tau_m", "v_thresh")
+CONTROL = "unperturbed"
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """One changed parameter (or none: the control)."""
+
+    label: str  # e.g. "goc_grc.weight +10%"
+    name: str | None  # the parameter, None for the control
+    value: float | None
+
+    @property
+    def parameters(self) -> tuple[tuple[str, float], ...]:
+        return () if self.name is None or self.value is None else ((self.name, self.value),)
+
+
+def mutants(timestep: float, fraction: float = FRACTION) -> list[Mutant]:
+    """The control, then every weight +-``fraction``, every delay + one step, every cell's
+    i_offset, tau_m and v_thresh +-``fraction`` (model order)."""
+    out = [Mutant(CONTROL, None, None)]
+    percent = f"{100 * fraction:g}%"
+    for p in PROJECTION_LIST:
+        for sign in (+1, -1):
+            value = p.weight * (1 + sign * fraction)
+            out.append(
+                Mutant(
+                    f"{p.name}.weight {'+' if sign > 0 else '-'}{percent}",
+                    f"{p.name}.weight",
+                    value,
+                )
+            )
+        out.append(
+            Mutant(f"{p.name}.delay +1 step", f"{p.name}.delay", round(p.delay + timestep, 10))
+        )
+    for cell in CELL_TYPES:
+        if cell.is_source:
+            continue
+        for field in CELL_PARAMETERS:
+            model = cell.parameters[field]
+            if model == 0:
+                continue
+            for sign in (+1, -1):
+                value = model * (1 + sign * fraction)
+                name = f"{cell.name}.{field}"
+                out.append(
+                    Mutant(f"{name} {'+' if sign > 0 else '-'}{percent}", name, round(value, 12))
+                )
+    return out
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What verification said of one mutant."""
+
+    mutant: Mutant
+    ensemble_failures: list[str]
+    paired_failures: list[str]
+    max_abs_z: float
+    max_z_at: str | None
+    threshold: float
+    digest: str
+    simulate_s: float
+
+    @property
+    def ensemble_caught(self) -> bool:
+        return bool(self.ensemble_failures)
+
+    @property
+    def paired_caught(self) -> bool:
+        return bool(self.paired_failures)
+
+    @property
+    def caught(self) -> bool:
+        return self.ensemble_caught or self.paired_caught
+
+
+def mutant_spec(reference: Reference, mutant: Mutant, simulator: str) -> RunSpec:
+    """The reference spec on ``simulator`` (its default options) with the mutant's change."""
+    options = reference.spec.options if simulator == reference.spec.simulator else {}
+    return dataclasses.replace(
+        reference.spec, simulator=simulator, options=dict(options), parameters=mutant.parameters
+    )
+
+
+def run_mutant(
+    reference: Reference, mutant: Mutant, simulator: str, events: RunEvents | None = None
+) -> Outcome:
+    """Run (or reuse) one mutant and verify it against ``reference``."""
+    path, _ = cached_run(mutant_spec(reference, mutant, simulator), events)
+    result = read_result(path, analog=False)
+    verification = verify_result(reference, result, f"mutant {mutant.label}")
+    worst = max(verification.paired, key=lambda c: abs(c.z), default=None)
+    return Outcome(
+        mutant=mutant,
+        ensemble_failures=[f.name for f in verification.failures],
+        paired_failures=[c.name for c in verification.paired_failures],
+        max_abs_z=abs(worst.z) if worst else math.nan,
+        max_z_at=worst.name if worst else None,
+        threshold=worst.threshold if worst else math.nan,
+        digest=result.spike_digest(),
+        simulate_s=float((result.provenance.get("timings") or {}).get("simulate_s", 0.0)),
+    )
+
+
+def run_power(
+    reference: Reference,
+    simulator: str = "brian2",
+    chosen: Sequence[Mutant] | None = None,
+    events_for: Callable[[int, Mutant], RunEvents] | None = None,
+) -> list[Outcome]:
+    """Every mutant (default: :func:`mutants` of the reference's timestep), in order."""
+    chosen = list(chosen) if chosen is not None else mutants(reference.spec.timestep)
+    return [
+        run_mutant(reference, m, simulator, events_for(k, m) if events_for else None)
+        for k, m in enumerate(chosen)
+    ]
+
+
+def summary(outcomes: Sequence[Outcome]) -> dict[str, int]:
+    """How many mutants each kind of check caught (the control left out)."""
+    real = [o for o in outcomes if o.mutant.name is not None]
+    return {
+        "mutants": len(real),
+        "caught_by_ensemble": sum(o.ensemble_caught for o in real),
+        "caught_by_paired": sum(o.paired_caught for o in real),
+        "caught_by_either": sum(o.caught for o in real),
+        "missed": sum(not o.caught for o in real),
+    }
+
+
+def power_report(
+    reference: Reference,
+    outcomes: Sequence[Outcome],
+    simulator: str,
+    wall_s: float,
+    command: str,
+) -> dict[str, object]:
+    """The study as plain data (the YAML file)."""
+    versions = package_versions()
+    return {
+        "kind": "cerebrepro.verify-power/1",
+        "reference": reference.experiment,
+        "simulator": simulator,
+        "spec": {"size": reference.spec.size, "duration": reference.spec.duration},
+        "fraction": FRACTION,
+        "paired_threshold": reference.paired.get("threshold"),
+        "summary": summary(outcomes),
+        "wall_s": round(wall_s, 1),
+        "command": command,
+        "versions": {k: versions.get(k) for k in ("cerebrepro", "Brian2", "nest-simulator")},
+        "written": now_utc(),
+        "mutants": [
+            {
+                "mutant": o.mutant.label,
+                "parameter": o.mutant.name,
+                "value": o.mutant.value,
+                "model": default_value(o.mutant.name) if o.mutant.name else None,
+                "unit": unit(o.mutant.name) if o.mutant.name else None,
+                "ensemble": o.ensemble_caught,
+                "paired": o.paired_caught,
+                "ensemble_failures": o.ensemble_failures,
+                "paired_failures": o.paired_failures,
+                "max_abs_z": None if math.isnan(o.max_abs_z) else round(o.max_abs_z, 2),
+                "max_z_at": o.max_z_at,
+                "spike_digest": o.digest,
+            }
+            for o in outcomes
+        ],
+    }
+
+
+def markdown_table(report: dict) -> str:
+    """The study as a Markdown table: each mutant, what caught it, its largest paired z."""
+    s = report["summary"]
+    lines = [
+        f"Mutants of {report['reference']} on {report['simulator']} "
+        f"(paired threshold |z| <= {report['paired_threshold']}): "
+        f"{s['caught_by_ensemble']} of {s['mutants']} caught by the ensemble checks alone, "
+        f"{s['caught_by_either']} by ensemble plus paired checks; {s['missed']} missed.",
+        "",
+        "| mutant | ensemble | paired | max \\|z\\| (where) | ensemble figures out |",
+        "|---|---|---|---|---|",
+    ]
+    for m in report["mutants"]:
+        z = (
+            "-"
+            if m["max_abs_z"] is None
+            else f"{m['max_abs_z']:.1f} ({m['max_z_at'].removeprefix('paired.')})"
+        )
+        lines.append(
+            f"| {m['mutant']} | {'caught' if m['ensemble'] else '-'} | "
+            f"{'caught' if m['paired'] else '-'} | {z} | {len(m['ensemble_failures'])} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def write_power(report: dict, directory: Path, stem: str) -> dict[str, Path]:
+    """The YAML, the Markdown table and the figure of a study in ``directory``."""
+    from cerebrepro.figures.power import power_figure
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = {
+        "yaml": directory / f"{stem}.yaml",
+        "markdown": directory / f"{stem}.md",
+        "figure": directory / f"{stem}.png",
+    }
+    with atomic_path(paths["yaml"], suffix=".yaml") as tmp:
+        tmp.write_text(yaml.safe_dump(report, sort_keys=False, width=100))
+    with atomic_path(paths["markdown"], suffix=".md") as tmp:
+        tmp.write_text(markdown_table(report))
+    power_figure(report, paths["figure"])
+    return paths
+
+
+def timed_power(
+    reference: Reference,
+    simulator: str,
+    events_for: Callable[[int, Mutant], RunEvents] | None = None,
+    chosen: Sequence[Mutant] | None = None,
+) -> tuple[list[Outcome], float]:
+    """:func:`run_power` and its wall time (s)."""
+    started = time.perf_counter()
+    outcomes = run_power(reference, simulator, chosen, events_for)
+    return outcomes, time.perf_counter() - started
