@@ -15,7 +15,7 @@ from cerebrepro.verify.check import DigestCheck, Verification
 from cerebrepro.verify.paired import (
     PairedCheck,
     check_paired,
-    derive_threshold,
+    derive_thresholds,
     paired_z,
     read_counts,
     window_counts,
@@ -53,20 +53,25 @@ def test_unpaired_runs_are_refused():
         paired_z({}, {"golgi": np.zeros((2, 3))})
 
 
-def test_the_threshold_comes_from_the_noise_runs_with_a_floor():
-    threshold, derivation = derive_threshold(
-        [("nest, 2 threads", {"a.stimulus": 0.0}), ("brian2", {"a.stimulus": -3.2, "b.post": 1.0})]
+def test_each_threshold_comes_from_the_noise_runs_with_a_floor():
+    thresholds, derivation = derive_thresholds(
+        [
+            ("nest, 2 threads", {"a.stimulus": 0.0, "b.post": 0.0}),
+            ("brian2", {"a.stimulus": -3.2, "b.post": 1.0}),
+        ]
     )
-    assert threshold == 4.8 and derivation["noise"][1]["at"] == "a.stimulus"
-    assert derivation["noise"][1]["max_abs_z"] == 3.2
-    assert derive_threshold([("nest", {"a.stimulus": 0.5})])[0] == 4.0  # the floor
-    checks = check_paired({"g": np.array([[1, 0, 0], [3, 0, 0]])}, {"g": np.zeros((2, 3))}, 4.0)
+    assert thresholds == {"a.stimulus": 4.8, "b.post": 4.0}  # 1.5 x 3.2; the floor
+    assert derivation["noise"][1]["at"] == "a.stimulus"
+    assert derivation["noise"][1]["max_abs_z"] == 3.2 and derivation["thresholds"] == thresholds
+    checks = check_paired(
+        {"g": np.array([[1, 0, 0], [3, 0, 0]])}, {"g": np.zeros((2, 3))}, {"g.baseline": 1.5}
+    )
     assert [(c.name, c.passed) for c in checks] == [
-        ("paired.g.baseline", True),  # d = 1, 3: z = 2 / 1 = 2
-        ("paired.g.stimulus", True),
+        ("paired.g.baseline", False),  # d = 1, 3: z = 2 / 1 = 2 > 1.5
+        ("paired.g.stimulus", True),  # no threshold measured: the floor, 4
         ("paired.g.post", True),
     ]
-    assert checks[0].z == pytest.approx(2.0)
+    assert checks[0].z == pytest.approx(2.0) and checks[1].threshold == 4.0
 
 
 def test_stored_counts_verify_by_sha256(tmp_path):
@@ -136,7 +141,7 @@ def test_the_report_counts_what_each_check_caught(tmp_path):
         _outcome("glom_grc.weight -10%", "glom_grc.weight", ["granule.rate.stimulus"], [], 3.0),
         _outcome("pf_pc.weight -10%", "pf_pc.weight", [], [], 2.0),
     ]
-    reference = Reference("toy", RunSpec(), {}, {}, {}, {}, paired={"threshold": 4.0})
+    reference = Reference("toy", RunSpec(), {}, {}, {}, {}, paired={"floor": 4.0})
     report = power.power_report(reference, outcomes, "brian2", 12.0, "cerebrepro verify power")
     assert report["summary"] == {
         "mutants": 3,
@@ -150,6 +155,6 @@ def test_the_report_counts_what_each_check_caught(tmp_path):
         "1 of 3 caught by the ensemble checks alone, 2 by ensemble plus paired checks; 1 missed"
         in table
     )
-    assert "| goc_grc.weight +10% | - | caught | 22.0 (g.stimulus) | 0 |" in table
+    assert "| goc_grc.weight +10% | - | caught | 22.0 (g.stimulus, 4) | 0 |" in table
     paths = power.write_power(report, tmp_path, "power-toy")
     assert all(p.stat().st_size > 0 for p in paths.values())

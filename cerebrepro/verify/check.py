@@ -185,7 +185,8 @@ def verify_figures(
         check_paired(
             window_counts(result, reference.spec.protocol),
             stored,
-            float(reference.paired["threshold"]),  # type: ignore[arg-type]
+            reference.paired["thresholds"],  # type: ignore[arg-type]
+            float(reference.paired["floor"]),  # type: ignore[arg-type]
         )
         if stored is not None
         else []

@@ -25,7 +25,7 @@ from cerebrepro.verify.experiments import (
     experiment,
     writable_reference_path,
 )
-from cerebrepro.verify.paired import derive_threshold, paired_z, window_counts, write_counts
+from cerebrepro.verify.paired import derive_thresholds, paired_z, window_counts, write_counts
 from cerebrepro.verify.reference import Reference, write_reference
 from cerebrepro.verify.tolerances import FLOOR_COUNTS, MARGIN, ToleranceRule
 
@@ -100,7 +100,7 @@ def paired_block(
         path, _ = cached_run(spec, events_for(k, spec) if events_for else None)
         counts = window_counts(read_result(path, analog=False), spec.protocol)
         measured.append((noise_label(spec), paired_z(counts, head.counts)))
-    _, derivation = derive_threshold(measured)
+    _, derivation = derive_thresholds(measured)
     counts_path = target.with_name(f"{target.stem}{COUNTS_SUFFIX}")
     sha256 = write_counts(head.counts, counts_path)
     return {
