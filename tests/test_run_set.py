@@ -200,7 +200,10 @@ def _spikes_with_and_without(scaffold: Path, simulator: str) -> tuple[dict, dict
 @pytest.mark.skipif(find_spec("nest") is None, reason="NEST is not installed: make install")
 def test_nest_runs_the_changed_model(tiny_scaffold_file, data_dir):
     own, changed, _ = _spikes_with_and_without(tiny_scaffold_file, "nest")
-    assert own["purkinje"].n_spikes >= 10 and changed["purkinje"].n_spikes <= 2
+    assert (
+        own["purkinje"].n_spikes >= 10
+        and changed["purkinje"].n_spikes <= own["purkinje"].n_spikes / 3
+    )
     assert np.array_equal(own["granule"].times, changed["granule"].times)  # upstream untouched
 
 
@@ -208,7 +211,10 @@ def test_nest_runs_the_changed_model(tiny_scaffold_file, data_dir):
 @pytest.mark.brian2
 def test_brian2_runs_the_changed_model(tiny_scaffold_file, data_dir):
     own, changed, _ = _spikes_with_and_without(tiny_scaffold_file, "brian2")
-    assert own["purkinje"].n_spikes >= 10 and changed["purkinje"].n_spikes <= 2
+    assert (
+        own["purkinje"].n_spikes >= 10
+        and changed["purkinje"].n_spikes <= own["purkinje"].n_spikes / 3
+    )
     assert np.array_equal(own["granule"].times, changed["granule"].times)
 
 

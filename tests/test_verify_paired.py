@@ -158,3 +158,17 @@ def test_the_report_counts_what_each_check_caught(tmp_path):
     assert "| goc_grc.weight +10% | - | caught | 22.0 (g.stimulus, 4) | 0 |" in table
     paths = power.write_power(report, tmp_path, "power-toy")
     assert all(p.stat().st_size > 0 for p in paths.values())
+
+
+def test_a_paired_only_study_says_the_ensemble_was_not_measured():
+    from cerebrepro.pipeline.spec import RunSpec
+    from cerebrepro.verify.reference import Reference
+
+    outcomes = [_outcome("pf_pc.weight -10%", "pf_pc.weight", [], ["paired.g.post"], 9.0)]
+    reference = Reference("toy", RunSpec(duration=500.0), {}, {}, {}, {}, paired={"floor": 4.0})
+    derivation = {"floor": 4.0, "thresholds": {"g.post": 4.0}}
+    report = power.power_report(reference, outcomes, "brian2", 1.0, "c", 2000.0, derivation)
+    assert report["spec"]["duration"] == 2000.0 and not report["ensemble_checks"]
+    table = power.markdown_table(report)
+    assert "on brian2, 2000 ms, paired checks only" in table
+    assert "| pf_pc.weight -10% | n/a | caught | 9.0 (g.stimulus, 4) | 0 |" in table

@@ -158,6 +158,13 @@ def power(
             help="Run only the mutants of this parameter (repeatable), e.g. goc_grc.weight.",
         ),
     ] = None,
+    duration: Annotated[
+        float | None,
+        typer.Option(
+            help="Paired checks only, at this model time (ms): the reference spec is run at it on "
+            "its simulator with the noise runs, to see whether a longer run catches a mutant."
+        ),
+    ] = None,
     output: Annotated[
         Path, typer.Option("-o", "--output", help="Directory of the YAML, Markdown and PNG.")
     ] = Path("results"),
@@ -176,18 +183,23 @@ def power(
     if only:
         chosen = [m for m in chosen if m.name is None or m.name in only]
     total = len(chosen)
+    model_time = duration or stored.spec.duration
+    started = time.perf_counter()
     with new_progress() as progress:
-        outcomes, wall = study.timed_power(
-            stored,
-            simulator,
-            lambda k, m: progress_events(
-                progress, f"mutant {k + 1}/{total} ({m.label})", stored.spec.duration
-            ),
-            chosen,
-        )
+
+        def events(k: int, m: study.Mutant) -> Any:
+            return progress_events(progress, f"mutant {k + 1}/{total} ({m.label})", model_time)
+
+        if duration is None:
+            outcomes, derivation = study.run_power(stored, simulator, chosen, events), None
+        else:
+            outcomes, derivation = study.paired_only(stored, duration, simulator, chosen, events)
     command = shlex.join(["cerebrepro", "verify", *sys.argv[2:]])
-    report = study.power_report(stored, outcomes, simulator, wall, command)
-    paths = study.write_power(report, output, f"power-{stored.experiment}-{simulator}")
+    report = study.power_report(
+        stored, outcomes, simulator, time.perf_counter() - started, command, duration, derivation
+    )
+    stem = f"power-{stored.experiment}-{simulator}" + (f"-{duration:g}ms" if duration else "")
+    paths = study.write_power(report, output, stem)
     render.print_power(report)
     for written in paths.values():
         wrote(written)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +28,9 @@ from cerebrepro.pipeline.spec import RunEvents, RunSpec
 from cerebrepro.results.io import read_result
 from cerebrepro.results.provenance import now_utc, package_versions
 from cerebrepro.verify.measure import verify_result
+from cerebrepro.verify.paired import check_paired, derive_thresholds, paired_z, window_counts
 from cerebrepro.verify.reference import Reference
+from cerebrepro.verify.regenerate import noise_label, noise_specs
 
 FRACTION = 0.10  # the size of a weight or cell-parameter mutation
 CELL_PARAMETERS = ("i_offset", "tau_m", "v_thresh")
@@ -109,11 +110,11 @@ class Outcome:
         return self.ensemble_caught or self.paired_caught
 
 
-def mutant_spec(reference: Reference, mutant: Mutant, simulator: str) -> RunSpec:
-    """The reference spec on ``simulator`` (its default options) with the mutant's change."""
-    options = reference.spec.options if simulator == reference.spec.simulator else {}
+def mutant_spec(spec: RunSpec, mutant: Mutant, simulator: str) -> RunSpec:
+    """``spec`` on ``simulator`` (its default options) with the mutant's change."""
+    options = spec.options if simulator == spec.simulator else {}
     return dataclasses.replace(
-        reference.spec, simulator=simulator, options=dict(options), parameters=mutant.parameters
+        spec, simulator=simulator, options=dict(options), parameters=mutant.parameters
     )
 
 
@@ -121,7 +122,7 @@ def run_mutant(
     reference: Reference, mutant: Mutant, simulator: str, events: RunEvents | None = None
 ) -> Outcome:
     """Run (or reuse) one mutant and verify it against ``reference``."""
-    path, _ = cached_run(mutant_spec(reference, mutant, simulator), events)
+    path, _ = cached_run(mutant_spec(reference.spec, mutant, simulator), events)
     result = read_result(path, analog=False)
     verification = verify_result(reference, result, f"mutant {mutant.label}")
     worst = max(verification.paired, key=lambda c: abs(c.z) / c.threshold, default=None)
@@ -151,6 +152,51 @@ def run_power(
     ]
 
 
+def paired_only(
+    reference: Reference,
+    duration: float,
+    simulator: str,
+    chosen: Sequence[Mutant],
+    events_for: Callable[[int, Mutant], RunEvents] | None = None,
+) -> tuple[list[Outcome], dict[str, object]]:
+    """The paired checks alone at another ``duration`` (no ensemble is stored for it).
+
+    The reference spec runs at ``duration`` on its own simulator, the noise runs of
+    :func:`~cerebrepro.verify.regenerate.noise_specs` set the thresholds as ``regenerate``
+    does, then each mutant is paired with it: whether a longer run would catch a mutant
+    the stored reference's duration misses.
+    """
+    base = dataclasses.replace(reference.spec, duration=duration)
+    counts = _counts(base)
+    noise = [(noise_label(spec), paired_z(_counts(spec), counts)) for spec in noise_specs(base)]
+    thresholds, derivation = derive_thresholds(noise)
+    outcomes = []
+    for k, mutant in enumerate(chosen):
+        spec = mutant_spec(base, mutant, simulator)
+        path, _ = cached_run(spec, events_for(k, mutant) if events_for else None)
+        result = read_result(path, analog=False)
+        checks = check_paired(window_counts(result, base.protocol), counts, thresholds)
+        worst = max(checks, key=lambda c: abs(c.z) / c.threshold)
+        outcomes.append(
+            Outcome(
+                mutant,
+                [],
+                [c.name for c in checks if not c.passed],
+                abs(worst.z),
+                worst.name,
+                worst.threshold,
+                result.spike_digest(),
+                float((result.provenance.get("timings") or {}).get("simulate_s", 0.0)),
+            )
+        )
+    return outcomes, derivation
+
+
+def _counts(spec: RunSpec) -> dict:
+    path, _ = cached_run(spec)
+    return window_counts(read_result(path, analog=False), spec.protocol)
+
+
 def summary(outcomes: Sequence[Outcome]) -> dict[str, int]:
     """How many mutants each kind of check caught (the control left out)."""
     real = [o for o in outcomes if o.mutant.name is not None]
@@ -169,16 +215,20 @@ def power_report(
     simulator: str,
     wall_s: float,
     command: str,
+    duration: float | None = None,
+    paired_derivation: dict[str, object] | None = None,
 ) -> dict[str, object]:
-    """The study as plain data (the YAML file)."""
+    """The study as plain data (the YAML file); ``duration``: a paired-only study at that duration."""
     versions = package_versions()
     return {
         "kind": "cerebrepro.verify-power/1",
         "reference": reference.experiment,
         "simulator": simulator,
-        "spec": {"size": reference.spec.size, "duration": reference.spec.duration},
+        "spec": {"size": reference.spec.size, "duration": duration or reference.spec.duration},
+        "ensemble_checks": duration is None,  # a paired-only study has no ensemble at its duration
         "fraction": FRACTION,
-        "paired_floor": reference.paired.get("floor"),
+        "paired_floor": (paired_derivation or reference.paired).get("floor"),
+        **({"paired": paired_derivation} if paired_derivation else {}),
         "summary": summary(outcomes),
         "wall_s": round(wall_s, 1),
         "command": command,
@@ -208,8 +258,10 @@ def power_report(
 def markdown_table(report: dict) -> str:
     """The study as a Markdown table: each mutant, what caught it, its largest paired z."""
     s = report["summary"]
+    ensemble = report.get("ensemble_checks", True)
     lines = [
-        f"Mutants of {report['reference']} on {report['simulator']} "
+        f"Mutants of {report['reference']} on {report['simulator']}, "
+        f"{report['spec']['duration']:g} ms{'' if ensemble else ', paired checks only'} "
         "(paired thresholds measured per population and window, at least "
         f"{report['paired_floor']}): "
         f"{s['caught_by_ensemble']} of {s['mutants']} caught by the ensemble checks alone, "
@@ -225,8 +277,9 @@ def markdown_table(report: dict) -> str:
             if m["max_abs_z"] is None
             else f"{m['max_abs_z']:.1f} ({m['max_z_at'].removeprefix('paired.')}, {m['threshold']:g})"
         )
+        caught = ("caught" if m["ensemble"] else "-") if ensemble else "n/a"
         lines.append(
-            f"| {m['mutant']} | {'caught' if m['ensemble'] else '-'} | "
+            f"| {m['mutant']} | {caught} | "
             f"{'caught' if m['paired'] else '-'} | {z} | {len(m['ensemble_failures'])} |"
         )
     return "\n".join(lines) + "\n"
@@ -249,15 +302,3 @@ def write_power(report: dict, directory: Path, stem: str) -> dict[str, Path]:
         tmp.write_text(markdown_table(report))
     power_figure(report, paths["figure"])
     return paths
-
-
-def timed_power(
-    reference: Reference,
-    simulator: str,
-    events_for: Callable[[int, Mutant], RunEvents] | None = None,
-    chosen: Sequence[Mutant] | None = None,
-) -> tuple[list[Outcome], float]:
-    """:func:`run_power` and its wall time (s)."""
-    started = time.perf_counter()
-    outcomes = run_power(reference, simulator, chosen, events_for)
-    return outcomes, time.perf_counter() - started
