@@ -161,11 +161,13 @@ def print_power(report: dict) -> None:
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     for column in ("mutant", "ensemble", "paired", "max |z|", "at"):
         table.add_column(column, justify="left" if column in ("mutant", "at") else "right")
+    measured = report.get("ensemble_checks", True)
     for m in report["mutants"]:
         z = "-" if m["max_abs_z"] is None else f"{m['max_abs_z']:.1f}"
+        ensemble = (_status(FAIL) if m["ensemble"] else "-") if measured else "n/a"
         table.add_row(
             safe_text(m["mutant"]),
-            _status(FAIL) if m["ensemble"] else "-",
+            ensemble,
             _status(FAIL) if m["paired"] else "-",
             z,
             safe_text(str(m["max_z_at"] or "").removeprefix("paired.")),
