@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from cerebrepro.errors import ResultError
+from cerebrepro.errors import CerebreproError, ResultError
 from cerebrepro.model.cerebellum import REFERENCE_PROTOCOL
 from cerebrepro.results.types import PopulationSpikes, RunResult
 from cerebrepro.verify import power
@@ -123,6 +123,10 @@ def test_the_mutants_are_the_control_and_82_single_changes():
     assert labels["bc_pc.delay +1 step"].value == 4.1
     assert labels["golgi.v_thresh -10%"].value == pytest.approx(-49.5)
     assert "granule.i_offset +10%" not in labels
+    only = power.only_mutants(chosen, ["goc_grc.weight"])
+    assert [m.label for m in only] == ["unperturbed", "goc_grc.weight +10%", "goc_grc.weight -10%"]
+    with pytest.raises(CerebreproError, match="--only granule.i_offset: no mutant changes it"):
+        power.only_mutants(chosen, ["granule.i_offset"])
 
 
 def _outcome(label, name, ensemble, paired, z):

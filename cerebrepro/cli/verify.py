@@ -181,7 +181,7 @@ def power(
     render.print_reference(path, stored)
     chosen = study.mutants(stored.spec.timestep)
     if only:
-        chosen = [m for m in chosen if m.name is None or m.name in only]
+        chosen = study.only_mutants(chosen, only)
     total = len(chosen)
     model_time = duration or stored.spec.duration
     started = time.perf_counter()

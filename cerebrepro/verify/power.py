@@ -21,6 +21,7 @@ from pathlib import Path
 import yaml
 
 from cerebrepro.data.cache import atomic_path
+from cerebrepro.errors import CerebreproError
 from cerebrepro.model.cerebellum import CELL_TYPES, PROJECTION_LIST
 from cerebrepro.model.parameters import default_value, unit
 from cerebrepro.pipeline.cache import cached_run
@@ -82,6 +83,18 @@ def mutants(timestep: float, fraction: float = FRACTION) -> list[Mutant]:
                     Mutant(f"{name} {'+' if sign > 0 else '-'}{percent}", name, round(value, 12))
                 )
     return out
+
+
+def only_mutants(chosen: Sequence[Mutant], names: Sequence[str]) -> list[Mutant]:
+    """The control and the mutants of the parameters ``names``; an error names one that has none."""
+    known = {m.name for m in chosen}
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise CerebreproError(
+            f"--only {unknown[0]}: no mutant changes it (one of the 16 weights and delays, "
+            f"or {', '.join(CELL_PARAMETERS)} of a cell type, e.g. goc_grc.weight, golgi.tau_m)"
+        )
+    return [m for m in chosen if m.name is None or m.name in names]
 
 
 @dataclass(frozen=True)
