@@ -28,7 +28,7 @@ def figure_message(check: FigureCheck) -> str:
 def paired_message(check: PairedCheck) -> str:
     """Why a paired figure failed: its z and the threshold."""
     return (
-        f"{check.name}: z = {check.z:.3g} (mean per-cell count difference from the reference run "
+        f"{check.name}: z = {check.z:.4g} (mean per-cell count difference from the reference run "
         f"over its paired standard error), threshold {check.threshold:.3g}"
     )
 

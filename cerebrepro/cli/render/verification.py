@@ -83,7 +83,7 @@ def paired_table(checks: list[PairedCheck]) -> Table:
         table.add_column(column, justify="right", no_wrap=True)
     for check in checks:
         status = _status(PASS if check.passed else FAIL)
-        table.add_row(safe_text(check.name), f"{check.z:.3g}", f"{check.threshold:.3g}", status)
+        table.add_row(safe_text(check.name), f"{check.z:.4g}", f"{check.threshold:.3g}", status)
     return table
 
 
