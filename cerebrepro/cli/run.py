@@ -16,6 +16,7 @@ from cerebrepro.cli.render import events as render_events
 from cerebrepro.cli.render import runs as render
 from cerebrepro.model.cerebellum import REFERENCE_PROTOCOL, TIMESTEP
 from cerebrepro.model.events import DEFAULT_RATE_CAP
+from cerebrepro.model.parameters import parse_settings
 from cerebrepro.pipeline.execute import default_threads, map_to, only_maps, run_to
 from cerebrepro.pipeline.experiments import preferred_timestep
 from cerebrepro.pipeline.spec import (
@@ -76,6 +77,14 @@ def run(
     ] = REFERENCE_PROTOCOL.radius,
     burst: Annotated[str, typer.Option(help="poisson | periodic burst")] = REFERENCE_PROTOCOL.kind,
     record_v: Annotated[str, typer.Option(help="v/gsyn recording: none | subset | all")] = "subset",
+    set_parameters: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="change a model parameter, NAME=VALUE (repeatable): <projection>.weight (uS), "
+            "<projection>.delay (ms) or <cell type>.<parameter> (PyNN units), e.g. goc_grc.weight=0.0055",
+        ),
+    ] = None,
     output: Annotated[
         Path, typer.Option("-o", "--output", help="output directory (or a .h5 file path)")
     ] = Path("results"),
@@ -110,6 +119,9 @@ def run(
         raise typer.BadParameter(f"--experiment is one of {', '.join(EXPERIMENTS)}")
     if simulator not in simulator_names():
         raise typer.BadParameter(f"--simulator is one of {', '.join(simulator_names())}")
+    chosen_timestep = (
+        timestep if timestep is not None else preferred_timestep(experiment, simulator, TIMESTEP)
+    )
     spec = RunSpec(
         experiment=experiment,
         simulator=simulator,
@@ -123,13 +135,12 @@ def run(
         else DEFAULT_KERNEL_SEED,
         protocol=dataclasses.replace(REFERENCE_PROTOCOL, f_peak=f_peak, radius=radius, kind=burst),
         duration=duration,
-        timestep=timestep
-        if timestep is not None
-        else preferred_timestep(experiment, simulator, TIMESTEP),
+        timestep=chosen_timestep,
         threads=threads if threads is not None else default_threads(experiment),
         record_v=record_v,
         options=chosen_options(simulator, backend_options or {}),
         events=events,
+        parameters=parse_settings(set_parameters or (), chosen_timestep),
     )
     execute(spec, output, figure)
 

@@ -134,5 +134,72 @@ def regenerate(
             lambda k, spec: progress_events(
                 progress, render.member_label(k, total, spec), spec.duration
             ),
+            lambda k, spec: progress_events(
+                progress, f"noise run {k + 1} ({regeneration.noise_label(spec)})", spec.duration
+            ),
         )
     render.print_regenerated(path, stored, total, time.perf_counter() - started)
+
+
+@verify_app.command()
+def power(
+    quick: Annotated[
+        bool, typer.Option("--quick", help=f"Mutate {QUICK} (500 ms, 100 um) instead of {FULL}.")
+    ] = False,
+    reference: Annotated[
+        Path | None,
+        typer.Option("--reference", help="Reference file (default: the stored <experiment>.yaml)."),
+    ] = None,
+    simulator: Annotated[str, typer.Option(help="The engine that runs the mutants.")] = "brian2",
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--only",
+            help="Run only the mutants of this parameter (repeatable), e.g. goc_grc.weight.",
+        ),
+    ] = None,
+    duration: Annotated[
+        float | None,
+        typer.Option(
+            help="Paired checks only, at this model time (ms): the reference spec is run at it on "
+            "its simulator with the noise runs, to see whether a longer run catches a mutant."
+        ),
+    ] = None,
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="Directory of the YAML, Markdown and PNG.")
+    ] = Path("results"),
+) -> None:
+    """Mutation study: change one parameter at a time, run it, and report which checks catch it."""
+    import shlex
+    import sys
+
+    from cerebrepro.verify import power as study
+    from cerebrepro.verify.reference import read_reference
+
+    path = reference or reference_path(QUICK if quick else FULL)
+    stored = read_reference(path)
+    render.print_reference(path, stored)
+    chosen = study.mutants(stored.spec.timestep)
+    if only:
+        chosen = study.only_mutants(chosen, only)
+    total = len(chosen)
+    model_time = duration or stored.spec.duration
+    started = time.perf_counter()
+    with new_progress() as progress:
+
+        def events(k: int, m: study.Mutant) -> Any:
+            return progress_events(progress, f"mutant {k + 1}/{total} ({m.label})", model_time)
+
+        if duration is None:
+            outcomes, derivation = study.run_power(stored, simulator, chosen, events), None
+        else:
+            outcomes, derivation = study.paired_only(stored, duration, simulator, chosen, events)
+    command = shlex.join(["cerebrepro", "verify", *sys.argv[2:]])
+    report = study.power_report(
+        stored, outcomes, simulator, time.perf_counter() - started, command, duration, derivation
+    )
+    stem = f"power-{stored.experiment}-{simulator}" + (f"-{duration:g}ms" if duration else "")
+    paths = study.write_power(report, output, stem)
+    render.print_power(report)
+    for written in paths.values():
+        wrote(written)

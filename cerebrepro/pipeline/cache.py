@@ -35,6 +35,8 @@ def run_key(spec: RunSpec) -> str:
         plain.pop("events", None)
     if plain.get("experiment") == "cerebellum":  # as do the cerebellum's runs
         plain.pop("experiment", None)
+    if not plain.get("parameters"):  # and runs of the model's own parameters
+        plain.pop("parameters", None)
     payload = {
         "spec": plain,
         "revision": SIMULATION_REVISION,
@@ -97,4 +99,7 @@ def _spec_mismatch(provenance: dict, spec: RunSpec) -> str | None:
                 "timestep", "threads", "kernel_seed", "record_v"):  # fmt: skip
         if key in recorded and recorded[key] != expected[key]:
             return f"{key} {recorded[key]!r}, not {expected[key]!r}"
+    changed = [tuple(p) for p in recorded.get("parameters") or ()]
+    if changed != [tuple(p) for p in spec.parameters]:
+        return f"parameters {changed!r}, not {list(spec.parameters)!r}"
     return None

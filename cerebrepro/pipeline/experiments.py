@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from cerebrepro.errors import SimulatorError, StimulusError
 from cerebrepro.model.cerebellum_network import describe_cerebellum
 from cerebrepro.model.description import NetworkDescription
+from cerebrepro.model.parameters import apply_parameters, describe_parameters
 from cerebrepro.model.spike_trains import SpikeTrains
 from cerebrepro.pipeline.resolve import (
     event_options,
@@ -66,8 +67,9 @@ def _cerebellum(spec: RunSpec, events: RunEvents) -> Described:
     scaffold = resolve_scaffold(spec, events)
     events.phase("stimulus")
     stimulus = resolve_stimulus(spec, scaffold)
+    cells, projections = apply_parameters(spec.parameters)
     network = describe_cerebellum(
-        scaffold.positions, scaffold.connections, stimulus.trains, spec.record_v
+        scaffold.positions, scaffold.connections, stimulus.trains, spec.record_v, cells, projections
     )
     source = str(scaffold.source) if scaffold.source else None
     return Described(
@@ -86,6 +88,7 @@ def _cerebellum(spec: RunSpec, events: RunEvents) -> Described:
             "scaffold_digest": scaffold.connectivity_digest(),
             "stimulus": stimulus.info,
             "stimulus_sha256": stimulus.info["sha256"],
+            "parameters": describe_parameters(spec.parameters),
             "seeds": {
                 "scaffold": scaffold.attrs.get("seed"),
                 "stimulus": spec.stimulus_seed if spec.stimulus == "generated" else None,

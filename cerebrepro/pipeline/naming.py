@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from cerebrepro.pipeline.spec import RunSpec
@@ -15,10 +16,26 @@ def _stimulus_label(spec: RunSpec) -> str:
     return Path(spec.stimulus).stem
 
 
+MAX_PARAMETER_LABEL = 80  # characters; longer sets of changes are named by a digest
+
+
+def parameter_label(spec: RunSpec) -> str:
+    """``_set-<name>=<value>[,...]`` for a run with changed parameters ('' for the model's own).
+
+    A long list is named ``_set-<digest>`` instead (the result's provenance lists it).
+    """
+    if not spec.parameters:
+        return ""
+    label = ",".join(f"{name}={value:g}" for name, value in spec.parameters)
+    if len(label) > MAX_PARAMETER_LABEL:
+        label = hashlib.sha256(label.encode()).hexdigest()[:12]
+    return f"_set-{label}"
+
+
 def default_output(spec: RunSpec, directory: Path) -> Path:
     """The result path of ``spec`` in ``directory``: simulator, network, stimulus, seeds, duration, threads.
 
-    The cerebellum: ``<simulator>[_<method>]_<scaffold>_<stimulus>_<duration>ms_t<threads>.h5``;
+    The cerebellum: ``<simulator>[_<method>]_<scaffold>_<stimulus>[_set-<changes>]_<duration>ms_t<threads>.h5``;
     the E-I network: ``ei-balanced_<simulator>_s<seed>[_events-<name>]_<duration>ms_t<threads>.h5``.
     """
     if spec.experiment == "ei-balanced":
@@ -33,7 +50,10 @@ def default_output(spec: RunSpec, directory: Path) -> Path:
             f"s{spec.scaffold_seed}" if spec.scaffold_seed is not None else ""
         )
     method = f"_{spec.options['method']}" if "method" in spec.options else ""
-    name = f"{spec.simulator}{method}_{scaffold}_{_stimulus_label(spec)}_{spec.duration:g}ms_t{spec.threads}.h5"
+    name = (
+        f"{spec.simulator}{method}_{scaffold}_{_stimulus_label(spec)}{parameter_label(spec)}"
+        f"_{spec.duration:g}ms_t{spec.threads}.h5"
+    )
     return Path(directory) / name
 
 

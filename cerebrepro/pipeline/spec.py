@@ -25,6 +25,8 @@ class RunSpec:
     connectivity, initial potentials and Poisson input all follow ``kernel_seed``; its
     ``stimulus`` is ``generated`` for the one pulse at 1000 ms, or ``events:FILE``).
     ``options`` are the backend's own settings, by field name of its options dataclass.
+    ``parameters`` change the cerebellum's model (``goc_grc.weight``, ``golgi.tau_m``: the
+    model's names and units), sorted by name.
     """
 
     simulator: str = "nest"
@@ -42,6 +44,8 @@ class RunSpec:
     options: dict[str, object] = field(default_factory=dict)  # backend-specific settings
     events: EventOptions | None = None  # how an events:FILE stimulus is mapped (None: not one)
     experiment: str = "cerebellum"
+    # changed model parameters, sorted (name, value) pairs (cerebrepro.model.parameters)
+    parameters: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass

@@ -15,6 +15,7 @@ from pathlib import Path
 from cerebrepro.data.cache import check_output
 from cerebrepro.errors import CerebreproError
 from cerebrepro.model.cerebellum_network import RECORD_MODES
+from cerebrepro.model.parameters import check_parameters
 from cerebrepro.pipeline.spec import EXPERIMENTS, RunSpec
 
 BURSTS = ("poisson", "periodic")
@@ -50,6 +51,13 @@ def check_run(spec: RunSpec, output: Path | None = None) -> None:
         raise RunValueError(
             f"--record-v {spec.record_v!r}: choose one of {', '.join(RECORD_MODES)}"
         )
+    if spec.parameters:
+        if spec.experiment != "cerebellum":
+            raise RunValueError(
+                f"--set changes the cerebellum's model, not the {spec.experiment} network"
+            )
+        if tuple(check_parameters(spec.parameters, timestep)) != tuple(spec.parameters):
+            raise RunValueError("run parameters must be sorted by name (use check_parameters)")
     if spec.scaffold == "rebuilt":
         from cerebrepro.scaffold.budget import check_build
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cerebrepro.errors import ResultError
 from cerebrepro.results.types import RunResult
+from cerebrepro.verify.paired import PairedCheck, check_paired, window_counts
 from cerebrepro.verify.reference import Reference
 
 PASS, FAIL, SKIPPED = "pass", "fail", "skipped"
@@ -65,14 +66,20 @@ class Verification:
     experiment: str
     figures: list[FigureCheck]
     digest: DigestCheck
+    paired: list[PairedCheck] = field(default_factory=list)
+    paired_note: str = ""  # why there are no paired checks
 
     @property
     def failures(self) -> list[FigureCheck]:
         return [f for f in self.figures if not f.passed]
 
     @property
+    def paired_failures(self) -> list[PairedCheck]:
+        return [p for p in self.paired if not p.passed]
+
+    @property
     def passed(self) -> bool:
-        return not self.failures and self.digest.status != FAIL
+        return not self.failures and not self.paired_failures and self.digest.status != FAIL
 
 
 def incompatibilities(
@@ -173,10 +180,23 @@ def verify_figures(
 ) -> Verification:
     """Verify a comparable run given its measured figures."""
     require_comparable(reference, result)
+    stored = reference.paired_counts()
+    paired = (
+        check_paired(
+            window_counts(result, reference.spec.protocol),
+            stored,
+            reference.paired["thresholds"],  # type: ignore[arg-type]
+            float(reference.paired["floor"]),  # type: ignore[arg-type]
+        )
+        if stored is not None
+        else []
+    )
     return Verification(
         reference.experiment,
         check_figures(reference, measured),
         check_digest(reference, result.provenance, result.spike_digest()),
+        paired,
+        "" if stored is not None else "the reference stores no per-cell counts",
     )
 
 

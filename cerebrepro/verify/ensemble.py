@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+import numpy as np
 
 from cerebrepro.pipeline.cache import cached_run
 from cerebrepro.pipeline.resolve import resolve_scaffold
@@ -19,6 +21,7 @@ from cerebrepro.results.provenance import now_utc, package_versions
 from cerebrepro.verify.experiments import scaffold_seed_of
 from cerebrepro.verify.measure import measure_metrics
 from cerebrepro.verify.metrics import Metric
+from cerebrepro.verify.paired import window_counts
 from cerebrepro.verify.reference import Reference, ReferenceFigure
 from cerebrepro.verify.tolerances import DEFAULT_RULE, ToleranceRule, derive_tolerance
 
@@ -34,6 +37,9 @@ class Member:
     provenance: dict[str, object]
     metrics: dict[str, Metric]
     spike_digest: str
+    counts: dict[str, np.ndarray] = field(
+        default_factory=dict
+    )  # per cell and window (verify.paired)
 
 
 def run_member(spec: RunSpec, events: RunEvents | None = None) -> Member:
@@ -44,7 +50,8 @@ def run_member(spec: RunSpec, events: RunEvents | None = None) -> Member:
         events.phase("analyse")
     scaffold = resolve_scaffold(spec)
     metrics = measure_metrics(result, scaffold, spec.protocol)
-    return Member(spec, result.provenance, metrics, result.spike_digest())
+    counts = window_counts(result, spec.protocol)
+    return Member(spec, result.provenance, metrics, result.spike_digest(), counts)
 
 
 def run_ensemble(

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from cerebrepro.data.cache import atomic_path
 from cerebrepro.verify.check import FAIL, SKIPPED, FigureCheck, Verification
+from cerebrepro.verify.paired import PairedCheck
 
 DIGEST_CASE = "spike_digest"
 
@@ -24,17 +25,27 @@ def figure_message(check: FigureCheck) -> str:
     )
 
 
+def paired_message(check: PairedCheck) -> str:
+    """Why a paired figure failed: its z and the threshold."""
+    return (
+        f"{check.name}: z = {check.z:.4g} (mean per-cell count difference from the reference run "
+        f"over its paired standard error), threshold {check.threshold:.3g}"
+    )
+
+
 def junit_tree(verification: Verification) -> ET.ElementTree:
     """The report as an ElementTree (``<testsuites><testsuite>...``)."""
     suite_name = f"cerebrepro.verify.{verification.experiment}"
     digest = verification.digest
-    failures = len(verification.failures) + (digest.status == FAIL)
+    failures = (
+        len(verification.failures) + len(verification.paired_failures) + (digest.status == FAIL)
+    )
     root = ET.Element("testsuites")
     suite = ET.SubElement(
         root,
         "testsuite",
         name=suite_name,
-        tests=str(len(verification.figures) + 1),
+        tests=str(len(verification.figures) + len(verification.paired) + 1),
         failures=str(failures),
         errors="0",
         skipped=str(int(digest.status == SKIPPED)),
@@ -43,6 +54,10 @@ def junit_tree(verification: Verification) -> ET.ElementTree:
         case = ET.SubElement(suite, "testcase", classname=suite_name, name=check.name)
         if not check.passed:
             ET.SubElement(case, "failure", message=figure_message(check), type="OutOfTolerance")
+    for paired in verification.paired:
+        case = ET.SubElement(suite, "testcase", classname=suite_name, name=paired.name)
+        if not paired.passed:
+            ET.SubElement(case, "failure", message=paired_message(paired), type="OverThreshold")
     case = ET.SubElement(suite, "testcase", classname=suite_name, name=DIGEST_CASE)
     if digest.status == FAIL:
         ET.SubElement(

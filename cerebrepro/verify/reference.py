@@ -13,6 +13,10 @@ Layout (``format: cerebrepro.reference/1``)::
     tolerance_rule: {margin, floor_counts, rule}
     ensemble: [{stimulus_seed, scaffold_seed, scaffold_digest, spike_digest}, ...]
     left_out: {figure: reason}          figures not defined on every ensemble run
+    paired: {counts, sha256, windows, threshold, margin, floor, rule, noise: [...]}
+                                        the reference run's per-cell counts (a file beside
+                                        this one) and the z threshold of the paired checks,
+                                        measured on runs that must pass (verify/paired.py)
     figures: {name: {reference, tolerance, unit, resolution, spread: {n, min, max, std,
               max_deviation, floor, floored}}}
 
@@ -25,6 +29,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import yaml
 
 from cerebrepro.data.cache import atomic_path
@@ -69,16 +74,33 @@ class Reference:
     left_out: dict[str, str] = field(default_factory=dict)
     created: str = ""
     command: str = ""
+    paired: dict[str, object] = field(default_factory=dict)
+    location: Path | None = None  # the file it was read from (not stored)
+
+    def paired_counts(self) -> dict[str, np.ndarray] | None:
+        """The reference run's per-cell window counts (verified by sha256), or None if not stored."""
+        if not self.paired or self.location is None:
+            return None
+        from cerebrepro.verify.paired import read_counts
+
+        path = self.location.parent / str(self.paired["counts"])
+        return read_counts(path, str(self.paired["sha256"]))
 
 
 def spec_to_plain(spec: RunSpec) -> dict[str, object]:
-    return dataclasses.asdict(spec)
+    """The spec as YAML-safe data; the model's own parameters (none changed) are left out."""
+    plain = dataclasses.asdict(spec)
+    parameters = plain.pop("parameters")
+    if parameters:
+        plain["parameters"] = [[name, float(value)] for name, value in parameters]
+    return plain
 
 
 def spec_from_plain(data: dict) -> RunSpec:
     """The RunSpec stored in a reference, exactly (so that its cache key is the same)."""
     data = dict(data)
     data["protocol"] = Protocol(**data.get("protocol", {}))
+    data["parameters"] = tuple((str(n), float(v)) for n, v in data.get("parameters") or ())
     return RunSpec(**data)
 
 
@@ -97,6 +119,7 @@ def reference_to_plain(reference: Reference) -> dict[str, object]:
         "tolerance_rule": reference.tolerance_rule,
         "ensemble": reference.ensemble,
         "left_out": reference.left_out,
+        **({"paired": reference.paired} if reference.paired else {}),
         "figures": {
             name: {
                 "reference": significant(f.reference, VALUE_DIGITS),
@@ -142,6 +165,7 @@ def reference_from_plain(data: dict) -> Reference:
             left_out=data.get("left_out") or {},
             created=str(data.get("created", "")),
             command=str(data.get("command", "")),
+            paired=data.get("paired") or {},
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ReferenceFileError(f"malformed reference ({type(exc).__name__}: {exc})") from exc
@@ -161,7 +185,9 @@ def read_reference(path: Path) -> Reference:
             "(see docs/verification.md)"
         )
     try:
-        return reference_from_plain(yaml.safe_load(path.read_text()))
+        reference = reference_from_plain(yaml.safe_load(path.read_text()))
+        reference.location = path
+        return reference
     except yaml.YAMLError as exc:
         raise ReferenceFileError(f"{path}: not valid YAML ({exc})") from exc
     except ReferenceFileError as exc:

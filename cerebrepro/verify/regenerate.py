@@ -7,13 +7,17 @@ reference that could not be stored; the ensemble then runs through the run cache
 
 from __future__ import annotations
 
+import dataclasses
 import shlex
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from cerebrepro.analysis.windows import WINDOW_NAMES
+from cerebrepro.pipeline.cache import cached_run
 from cerebrepro.pipeline.spec import RunEvents, RunSpec
-from cerebrepro.verify.ensemble import build_reference, run_ensemble, with_overrides
+from cerebrepro.results.io import read_result
+from cerebrepro.verify.ensemble import Member, build_reference, run_ensemble, with_overrides
 from cerebrepro.verify.experiments import (
     FULL,
     QUICK,
@@ -21,8 +25,11 @@ from cerebrepro.verify.experiments import (
     experiment,
     writable_reference_path,
 )
+from cerebrepro.verify.paired import derive_thresholds, paired_z, window_counts, write_counts
 from cerebrepro.verify.reference import Reference, write_reference
 from cerebrepro.verify.tolerances import FLOOR_COUNTS, MARGIN, ToleranceRule
+
+COUNTS_SUFFIX = ".counts.npz"  # beside <experiment>.yaml
 
 
 @dataclass(frozen=True)
@@ -66,12 +73,56 @@ def plan_regeneration(
     )
 
 
+def noise_specs(spec: RunSpec) -> list[RunSpec]:
+    """Runs of the reference spec that must pass the paired checks: NEST at another thread
+    count, and Brian2 with its default integration method."""
+    return [
+        dataclasses.replace(spec, threads=1 if spec.threads > 1 else 2),
+        dataclasses.replace(spec, simulator="brian2", options={}),
+    ]
+
+
+def noise_label(spec: RunSpec) -> str:
+    return f"{spec.simulator}, {spec.threads} thread{'s' if spec.threads > 1 else ''}" + (
+        ", default method" if spec.simulator == "brian2" else ""
+    )
+
+
+def paired_block(
+    head: Member,
+    target: Path,
+    noise: Sequence[RunSpec],
+    events_for: Callable[[int, RunSpec], RunEvents] | None = None,
+) -> dict[str, object]:
+    """The reference run's counts written beside ``target``, and the paired threshold measured on ``noise``."""
+    measured = []
+    for k, spec in enumerate(noise):
+        path, _ = cached_run(spec, events_for(k, spec) if events_for else None)
+        counts = window_counts(read_result(path, analog=False), spec.protocol)
+        measured.append((noise_label(spec), paired_z(counts, head.counts)))
+    _, derivation = derive_thresholds(measured)
+    counts_path = target.with_name(f"{target.stem}{COUNTS_SUFFIX}")
+    sha256 = write_counts(head.counts, counts_path)
+    return {
+        "counts": counts_path.name,
+        "sha256": sha256,
+        "windows": list(WINDOW_NAMES),
+        **derivation,
+    }
+
+
 def regenerate(
-    plan: Regeneration, events_for: Callable[[int, RunSpec], RunEvents] | None = None
+    plan: Regeneration,
+    events_for: Callable[[int, RunSpec], RunEvents] | None = None,
+    noise_events_for: Callable[[int, RunSpec], RunEvents] | None = None,
 ) -> tuple[Reference, Path]:
-    """Run (or reuse) the plan's ensemble, derive the reference and write it to ``plan.target``."""
+    """Run (or reuse) the plan's ensemble and noise runs, derive the reference and write it
+    (and the reference run's counts) beside ``plan.target``."""
     members = run_ensemble(plan.specs, events_for)
     stored = build_reference(plan.name, members, plan.command, plan.rule)
+    stored.paired = paired_block(
+        members[0], plan.target, noise_specs(plan.specs[0]), noise_events_for
+    )
     return stored, write_reference(stored, plan.target, reference_header(plan.name, plan.command))
 
 

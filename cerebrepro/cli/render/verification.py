@@ -16,7 +16,8 @@ from rich.table import Table
 from cerebrepro.cli.render.console import console, safe_text
 from cerebrepro.model.cerebellum import POPULATIONS
 from cerebrepro.verify.check import FAIL, PASS, FigureCheck, Verification
-from cerebrepro.verify.junit import figure_message
+from cerebrepro.verify.junit import figure_message, paired_message
+from cerebrepro.verify.paired import PairedCheck
 
 if TYPE_CHECKING:  # the ensemble's modules load the pipeline: not needed to print
     from cerebrepro.pipeline.spec import RunSpec
@@ -69,26 +70,54 @@ def failure_lines(failures: list[FigureCheck]) -> list[str]:
     return [safe_text(figure_message(check)) for check in failures]
 
 
+def paired_table(checks: list[PairedCheck]) -> Table:
+    """The paired checks: z of each population and window against the threshold."""
+    table = Table(
+        title="paired with the reference run's cells (z: mean count difference / paired SE)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    table.add_column("figure", overflow="fold")
+    for column in ("z", "threshold", "result"):
+        table.add_column(column, justify="right", no_wrap=True)
+    for check in checks:
+        status = _status(PASS if check.passed else FAIL)
+        table.add_row(safe_text(check.name), f"{check.z:.4g}", f"{check.threshold:.3g}", status)
+    return table
+
+
 def print_verification(verification: Verification, console: Console = console) -> None:
     """The tables, each failure in words with the tolerance that would have passed it, the
-    exact check and the verdict (on the shared console unless given another)."""
+    paired checks, the exact check and the verdict (on the shared console unless given another)."""
     console.print(f"Verification against {safe_text(verification.experiment)}", style="bold")
     for table in figure_tables(verification):
         console.print(table)
+    if verification.paired:
+        console.print(paired_table(verification.paired))
+    else:
+        console.print(f"paired checks: none ({safe_text(verification.paired_note)})")
     for line in failure_lines(verification.failures):
         console.print(f"[red]FAIL[/] {line}", highlight=False)
+    for check in verification.paired_failures:
+        console.print(f"[red]FAIL[/] {safe_text(paired_message(check))}", highlight=False)
     digest = verification.digest
     console.print(
         f"exact spike digest: {_status(digest.status)} ({safe_text(digest.reason)})",
         highlight=False,
     )
     n, failed = len(verification.figures), len(verification.failures)
+    n_paired, failed_paired = len(verification.paired), len(verification.paired_failures)
     if verification.passed:
-        console.print(f"[bold green]verification passed[/]: {n} figures within tolerance")
+        console.print(
+            f"[bold green]verification passed[/]: {n} figures within tolerance, "
+            f"{n_paired} paired figures within threshold"
+        )
     else:
         digest_note = ", spike digest differs" if digest.status == FAIL else ""
         console.print(
-            f"[bold red]verification failed[/]: {failed} of {n} figures out of tolerance{digest_note}"
+            f"[bold red]verification failed[/]: {failed} of {n} figures out of tolerance, "
+            f"{failed_paired} of {n_paired} paired figures over threshold{digest_note}"
         )
 
 
@@ -124,4 +153,29 @@ def print_regeneration_plan(plan: Regeneration) -> None:
 def print_regenerated(path: Path, reference: Reference, runs: int, elapsed: float) -> None:
     console.print(
         f"wrote {safe_text(path)}: {len(reference.figures)} figures from {runs} runs in {elapsed:.0f} s"
+    )
+
+
+def print_power(report: dict) -> None:
+    """The mutation study's table and summary."""
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    for column in ("mutant", "ensemble", "paired", "max |z|", "at"):
+        table.add_column(column, justify="left" if column in ("mutant", "at") else "right")
+    measured = report.get("ensemble_checks", True)
+    for m in report["mutants"]:
+        z = "-" if m["max_abs_z"] is None else f"{m['max_abs_z']:.1f}"
+        ensemble = (_status(FAIL) if m["ensemble"] else "-") if measured else "n/a"
+        table.add_row(
+            safe_text(m["mutant"]),
+            ensemble,
+            _status(FAIL) if m["paired"] else "-",
+            z,
+            safe_text(str(m["max_z_at"] or "").removeprefix("paired.")),
+        )
+    console.print(table)
+    s = report["summary"]
+    console.print(
+        f"{s['mutants']} mutants: {s['caught_by_ensemble']} caught by the ensemble checks, "
+        f"{s['caught_by_either']} by ensemble plus paired checks, {s['missed']} missed "
+        f"({report['wall_s']:.0f} s)"
     )
