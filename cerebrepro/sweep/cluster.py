@@ -92,7 +92,7 @@ def jobqueue_cluster(options: ClusterOptions, log_directory: str) -> Any:
         python=worker_python(options),
         log_directory=log_directory,
         job_script_prologue=[f"export {k}={shlex.quote(v)}" for k, v in environment.items()],
-        scheduler_options={"dashboard_address": None},
+        scheduler_options={"dashboard_address": ":0"},  # any free port
     )
 
 
@@ -119,7 +119,7 @@ def connect(options: ClusterOptions, log_directory: str) -> Iterator[Any]:
             n_workers=options.local_workers(),
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",  # any free port: several clusters may run at once
             silence_logs=logging.ERROR,
         )
     try:

@@ -6,7 +6,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from cerebrepro.cli.render.console import console, safe_text, wrote
 
@@ -23,10 +30,12 @@ class ProgressObserver:
 
     def __init__(self, progress: Progress) -> None:
         self.progress = progress
-        self.task = progress.add_task("sweep", total=None, running=0, failed=0)
+        self.task: TaskID | None = None
 
     def started(self, total: int, reused: int, where: str) -> None:
-        self.progress.update(self.task, total=total, completed=reused)
+        self.task = self.progress.add_task(
+            "sweep", total=total, completed=reused, running=0, failed=0
+        )
         self.progress.console.print(
             f"{total} point{'s' if total != 1 else ''}, {reused} in the run cache; "
             f"running on {safe_text(where)}",
@@ -34,7 +43,8 @@ class ProgressObserver:
         )
 
     def changed(self, done: int, running: int, failed: int) -> None:
-        self.progress.update(self.task, completed=done, running=running, failed=failed)
+        if self.task is not None:
+            self.progress.update(self.task, completed=done, running=running, failed=failed)
 
     def finished(self, point: SweepPoint, outcome: PointOutcome) -> None:
         values = ", ".join(f"{k}={v}" for k, v in point.values.items()) or "base"
