@@ -58,7 +58,7 @@ def test_the_worker_job_script_runs_one_single_core_worker_in_the_image(
     assert command.startswith(
         "apptainer exec /images/cerebrepro.sif python -m distributed.cli.dask_worker"
     )
-    assert "--nthreads 1" in command and "--nworkers 1" in command
+    assert "--nthreads 1 " in command and "--nanny" in command  # one single-threaded worker
 
 
 def _free_port() -> int:
