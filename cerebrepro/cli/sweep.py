@@ -33,10 +33,9 @@ def sweep(
 ) -> None:
     """Run every point of a sweep (each in a process of its own) and write one table.
 
-    The sweep file names a base run spec and the values to vary (docs/sweeps.md), e.g.
-    base: {simulator: brian2, size: 100, duration: 400} and grid: {f_peak: [50, 150], radius: [70, 140]}.
-    Points already in the run cache are reused; a point that fails is retried once, then
-    reported, while the others finish (exit code 1).
+    The sweep file names a base run spec and the values to vary (docs/sweeps.md), e.g. base: {simulator: brian2, size: 100, duration: 400} and grid: {f_peak: [50, 150], radius: [70, 140]}.
+
+    Points already in the run cache are reused; a point that fails is retried once, then reported while the others finish (exit code 1).
     """
     from cerebrepro.sweep.run import sweep as run_sweep
 
