@@ -21,7 +21,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip setuptools wheel
-	$(BIN)/python -m pip install --quiet -e '.[spinnaker,brian2,test,events]'
+	$(BIN)/python -m pip install --quiet -e '.[spinnaker,brian2,test,events,sweep]'
 	@touch $@
 
 test: install

@@ -12,5 +12,6 @@ from cerebrepro.cli import (  # noqa: F401  (each module registers its commands)
     reproduce,
     run,
     scaffold,
+    sweep,
     verify,
 )

@@ -10,6 +10,7 @@ import typer
 
 from cerebrepro.backends.registry import DEFAULT_BACKEND
 from cerebrepro.backends.registry import names as simulator_names
+from cerebrepro.cli import cluster_flags as flags
 from cerebrepro.cli.app import app
 from cerebrepro.cli.render.reproduce import observing, print_reproduced
 from cerebrepro.errors import CerebreproError
@@ -52,17 +53,29 @@ def reproduce(
     output: Annotated[
         Path, typer.Option("-o", "--output", help="Directory for the figure files.")
     ] = Path("figures"),
+    workers: flags.Workers = None,
+    scheduler: flags.Scheduler = None,
+    slurm: flags.Slurm = False,
+    pbs: flags.Pbs = False,
+    queue: flags.Queue = None,
+    walltime: flags.Walltime = "01:00:00",
+    memory: flags.Memory = "4GB",
+    image: flags.Image = None,
+    account: flags.Account = None,
 ) -> None:
     """Reproduce one figure of the paper: PNG, PDF, statistics (YAML) and caption (text).
 
-    Runs come from the run cache when there and are run otherwise (figure 7 runs a sweep); figures 4-6 add a run of the same spec on another simulator when the cache holds one.
+    Runs come from the run cache when there and are run otherwise (figure 7 runs a sweep on Dask, with the scheduler options of `cerebrepro sweep`); figures 4-6 add a run of the same spec on another simulator when the cache holds one.
     """
     from cerebrepro.reproduce.figure import reproduce_figure
     from cerebrepro.reproduce.plans import FigureOptions
 
     if burst not in BURSTS:
         raise CerebreproError(f"unknown burst {burst!r}: choose one of {', '.join(BURSTS)}")
-    options = FigureOptions(size, simulator, threads, duration, full, burst)
+    cluster = flags.cluster_options(
+        workers, scheduler, slurm, pbs, queue, walltime, memory, image, account
+    )
+    options = FigureOptions(size, simulator, threads, duration, full, burst, cluster)
     started = time.perf_counter()
     with observing() as observer:
         reproduced = reproduce_figure(figure, options, output, observer)

@@ -71,6 +71,12 @@ def cached_run(spec: RunSpec, events: RunEvents | None = None) -> tuple[Path, bo
     return path, False
 
 
+def reusable_run(spec: RunSpec) -> Path | None:
+    """The cached result of ``spec`` if it is there and verifies (nothing is run), else None."""
+    path = cached_run_path(spec)
+    return path if _reusable(path, spec, warn=False) else None
+
+
 def _reusable(path: Path, spec: RunSpec, warn: bool) -> bool:
     """Whether the cached file is there, verifies, and records ``spec``'s simulator and seeds."""
     from cerebrepro.results.io import read_result

@@ -36,6 +36,9 @@ from cerebrepro.reproduce.sweep import (
 )
 from cerebrepro.results.io import read_result
 from cerebrepro.scaffold.types import Scaffold
+from cerebrepro.sweep.engine import run_sweep
+from cerebrepro.sweep.spec import SweepPoint
+from cerebrepro.sweep.task import PointOutcome
 
 
 class RunObserver(Protocol):
@@ -85,6 +88,48 @@ def each_run(
         path, reused = cached_run(spec, observer.starting(spec, index, len(specs)))
         observer.finished(spec, path, reused, index, len(specs))
         yield FigureRun(read_result(path, analog=analog), path, "reused" if reused else "ran")
+
+
+def swept_runs(
+    specs: Sequence[RunSpec], options: FigureOptions, observer: RunObserver
+) -> Iterator[FigureRun]:
+    """The results of a figure's many runs, run (those not cached) on the sweep engine first.
+
+    The runs go to the Dask cluster ``options.cluster`` names, each in a process of its own,
+    as ``cerebrepro sweep`` runs them; then each result is read in turn, so that a caller
+    can reduce one before reading the next. A run that failed twice stops the figure.
+    """
+    points = [SweepPoint(i, {}, spec) for i, spec in enumerate(specs)]
+    logs = data_dir() / "sweeps" / "logs"
+    outcomes = run_sweep(points, options.cluster, logs, _SweepRuns(observer, len(specs)))
+    failed = [o for o in outcomes if o.status == "failed"]
+    if failed:
+        raise CerebreproError(
+            f"{len(failed)} of {len(specs)} runs failed (logs in {logs}); first: {failed[0].error}"
+        )
+    for outcome in outcomes:
+        path = Path(str(outcome.path))
+        yield FigureRun(read_result(path, analog=False), path, outcome.status)
+
+
+class _SweepRuns:
+    """Tells a figure's run observer about each point the sweep engine finished."""
+
+    def __init__(self, observer: RunObserver, total: int) -> None:
+        self.observer, self.total = observer, total
+
+    def started(self, total: int, reused: int, where: str) -> None:
+        pass
+
+    def changed(self, done: int, running: int, failed: int) -> None:
+        pass
+
+    def finished(self, point: SweepPoint, outcome: PointOutcome) -> None:
+        if outcome.path is not None:
+            reused = outcome.status == "reused"
+            self.observer.finished(
+                point.spec, Path(outcome.path), reused, point.index + 1, self.total
+            )
 
 
 def companions(spec: RunSpec, observer: RunObserver) -> list[FigureRun]:
@@ -156,7 +201,7 @@ def figure_7(options: FigureOptions, observer: RunObserver) -> tuple[FigureOutpu
     order = neuron_order(
         scaffold.positions, ORDER
     )  # once: every run of the sweep shares the scaffold
-    runs = each_run([p.spec for p in planned], observer, analog=False)
+    runs = swept_runs([p.spec for p in planned], options, observer)
     swept = [
         sweep_run(
             p.burst, p.point.axis, p.point.f_peak, p.point.radius, p.seed, run, scaffold, order

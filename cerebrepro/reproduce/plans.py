@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from cerebrepro.backends.registry import names as backend_names
 from cerebrepro.model.cerebellum import DURATION
 from cerebrepro.pipeline.spec import RunSpec
+from cerebrepro.sweep.cluster import ClusterOptions
 
 DEFAULT_SIZE = 400.0  # um
 SIMULATORS: tuple[str, ...] = backend_names()  # every registered backend
@@ -30,6 +31,7 @@ class FigureOptions:
     duration: float | None = None  # ms of model time
     full: bool = False  # figure 7: the paper's sweep instead of the reduced one
     burst: str = "both"  # figure 7: both | poisson | periodic
+    cluster: ClusterOptions = ClusterOptions()  # where a figure's many runs go (figure 7)
 
 
 def reference_spec(options: FigureOptions) -> RunSpec:
