@@ -231,3 +231,21 @@ def test_the_ei_check_uses_the_reference_of_the_runs_own_simulator(tmp_path, mon
     assert events.driven_by_events and events.checks == {}
     missing = ei_balanced.check_run(run("other"), tmp_path / "none.yaml")
     assert missing.checks == {} and "no E-I reference at" in str(missing.unavailable)
+
+
+SCHEDULER_FLAGS = ("--workers", "--scheduler", "--slurm", "--pbs", "--queue", "--walltime",
+                   "--memory", "--image", "--account")  # fmt: skip
+
+
+@pytest.mark.parametrize("command", [["sweep"], ["reproduce"], ["verify", "power"]])
+def test_every_command_of_many_runs_takes_the_same_scheduler_flags(command, tmp_path):
+    runner = CliRunner()
+    shown = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0, shown.output
+    assert all(flag in shown.output for flag in SCHEDULER_FLAGS)
+    sweep_file = tmp_path / "s.yaml"
+    sweep_file.write_text("grid: {f_peak: [50]}\n")
+    arguments = {"sweep": [str(sweep_file), "-o", str(tmp_path)], "reproduce": ["--figure", "7"]}
+    refused = runner.invoke(app, [*command, *arguments.get(command[0], []), "--slurm", "--pbs"])
+    assert refused.exit_code != 0
+    assert "--slurm and --pbs exclude each other" in str(refused.exception)

@@ -169,11 +169,11 @@ def test_the_run_cache_key_changes_with_the_recording_and_the_mapping_only(tmp_p
     assert cache.run_key(dataclasses.replace(spec, events=EventOptions(fit="crop"))) != key
     save_npy(path, [(0, 0, 10, 1), (1, 1, 21, 0)])
     assert cache.run_key(spec) != key
-    plain = (
-        RunSpec()
-    )  # a cerebellum spec without a recording keeps the key it had before either existed
+    # a cerebellum spec without a recording or changed parameters keeps the key it had before
+    # any of them existed
+    plain = RunSpec()
     old = dataclasses.asdict(plain)
-    del old["events"], old["experiment"]
+    del old["events"], old["experiment"], old["parameters"]
     payload = {
         "spec": old,
         "revision": cache.SIMULATION_REVISION,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 import pytest
 
 from cerebrepro.model.cerebellum import REFERENCE_PROTOCOL
+from cerebrepro.model.parameters import parse_settings
 from cerebrepro.pipeline.cache import run_key
 from cerebrepro.pipeline.spec import RunSpec
 from cerebrepro.sweep.spec import SweepSpecError, read_sweep, spec_from_json, spec_to_json
@@ -118,3 +120,37 @@ def test_the_table_has_a_row_per_population_and_one_for_a_failed_point(tmp_path:
     assert table[1]["n_spikes"] == "0" and table[0]["rate_stimulus_hz"] == "10.0"
     assert table[2]["error"] == "PointError: point 1 exited with 1"
     assert list(tmp_path.joinpath("out").iterdir()) == [tmp_path / "out" / "sweep.csv"]
+
+
+def test_model_parameters_are_axes_by_their_run_set_names(tmp_path: Path) -> None:
+    path = sweep_file(
+        tmp_path,
+        "base: {simulator: brian2, size: 100, duration: 400, golgi.tau_m: 21}\n"
+        "grid: {goc_grc.weight: [0.005, 0.0055], bc_pc.delay: [4, 5]}\n",
+    )
+    points = read_sweep(path)
+    assert [p.values for p in points][1] == {"goc_grc.weight": 0.005, "bc_pc.delay": 5}
+    cli = RunSpec(
+        simulator="brian2",
+        size=100.0,
+        duration=400.0,
+        parameters=parse_settings(["goc_grc.weight=0.005", "bc_pc.delay=5", "golgi.tau_m=21"], 0.1),
+    )
+    assert points[1].spec == cli
+    assert run_key(points[1].spec) == run_key(cli)  # the same run-cache entry as run --set
+    assert spec_from_json(spec_to_json(points[1].spec)) == points[1].spec
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("grid: {goc_grc.wieght: [1]}\n", "unknown key 'goc_grc.wieght'"),
+        ("grid: {goc_grc.weight: [0.005, -1]}\n", "point 1 (goc_grc.weight=-1): --set"),
+        ("grid: {goc_grc.weight: [abc]}\n", "the value must be a number"),
+        ("grid: {bc_pc.delay: [4.05]}\n", "a whole number of time steps"),
+        ("base: {experiment: ei-balanced}\ngrid: {golgi.tau_m: [20]}\n", "cerebellum's model"),
+    ],
+)
+def test_bad_model_parameter_axes_are_refused(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(SweepSpecError, match=re.escape(message)):
+        read_sweep(sweep_file(tmp_path, text))

@@ -1,8 +1,15 @@
-"""The scheduler flags shared by ``cerebrepro sweep`` and ``cerebrepro reproduce``."""
+"""The scheduler flags of every command that runs many runs on Dask (sweep, reproduce, verify power).
+
+A command decorated with :func:`with_cluster_flags` takes ``cluster: ClusterOptions``; the
+decorator gives it the flags ``--workers``, ``--scheduler``, ``--slurm``, ``--pbs``,
+``--queue``, ``--walltime``, ``--memory``, ``--image`` and ``--account``.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+import inspect
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import typer
 
@@ -47,6 +54,38 @@ Image = Annotated[
 Account = Annotated[
     str | None, typer.Option(help="Batch account of the worker jobs.", rich_help_panel=_PANEL)
 ]
+
+
+_FLAGS: dict[str, tuple[object, object]] = {  # parameter -> (annotation, default)
+    "workers": (Workers, None),
+    "scheduler": (Scheduler, None),
+    "slurm": (Slurm, False),
+    "pbs": (Pbs, False),
+    "queue": (Queue, None),
+    "walltime": (Walltime, "01:00:00"),
+    "memory": (Memory, "4GB"),
+    "image": (Image, None),
+    "account": (Account, None),
+}
+
+
+def with_cluster_flags(command: Callable[..., None]) -> Callable[..., None]:
+    """``command`` with the scheduler flags added; it receives them as ``cluster``."""
+    signature = inspect.signature(command, eval_str=True)
+    own = [p for p in signature.parameters.values() if p.name != "cluster"]
+    extra = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=kind)
+        for name, (kind, default) in _FLAGS.items()
+    ]
+
+    def wrapper(**kwargs: Any) -> None:
+        given = {name: kwargs.pop(name) for name in _FLAGS}
+        command(**kwargs, cluster=cluster_options(**given))
+
+    wrapper.__signature__ = signature.replace(parameters=[*own, *extra])  # type: ignore[attr-defined]
+    wrapper.__doc__ = command.__doc__
+    wrapper.__name__ = command.__name__
+    return wrapper
 
 
 def cluster_options(

@@ -10,16 +10,18 @@ import typer
 
 from cerebrepro.backends.registry import DEFAULT_BACKEND
 from cerebrepro.backends.registry import names as simulator_names
-from cerebrepro.cli import cluster_flags as flags
 from cerebrepro.cli.app import app
+from cerebrepro.cli.cluster_flags import with_cluster_flags
 from cerebrepro.cli.render.reproduce import observing, print_reproduced
 from cerebrepro.errors import CerebreproError
 from cerebrepro.reproduce.figure import FIGURE_NUMBERS
+from cerebrepro.sweep.cluster import ClusterOptions
 
 BURSTS = ("both", "poisson", "periodic")
 
 
 @app.command()
+@with_cluster_flags
 def reproduce(
     figure: Annotated[
         int,
@@ -53,15 +55,8 @@ def reproduce(
     output: Annotated[
         Path, typer.Option("-o", "--output", help="Directory for the figure files.")
     ] = Path("figures"),
-    workers: flags.Workers = None,
-    scheduler: flags.Scheduler = None,
-    slurm: flags.Slurm = False,
-    pbs: flags.Pbs = False,
-    queue: flags.Queue = None,
-    walltime: flags.Walltime = "01:00:00",
-    memory: flags.Memory = "4GB",
-    image: flags.Image = None,
-    account: flags.Account = None,
+    *,
+    cluster: ClusterOptions,
 ) -> None:
     """Reproduce one figure of the paper: PNG, PDF, statistics (YAML) and caption (text).
 
@@ -72,9 +67,6 @@ def reproduce(
 
     if burst not in BURSTS:
         raise CerebreproError(f"unknown burst {burst!r}: choose one of {', '.join(BURSTS)}")
-    cluster = flags.cluster_options(
-        workers, scheduler, slurm, pbs, queue, walltime, memory, image, account
-    )
     options = FigureOptions(size, simulator, threads, duration, full, burst, cluster)
     started = time.perf_counter()
     with observing() as observer:

@@ -8,12 +8,14 @@ from typing import Annotated
 
 import typer
 
-from cerebrepro.cli import cluster_flags as flags
 from cerebrepro.cli.app import app
+from cerebrepro.cli.cluster_flags import with_cluster_flags
 from cerebrepro.cli.render.sweep import print_sweep, sweep_progress
+from cerebrepro.sweep.cluster import ClusterOptions
 
 
 @app.command()
+@with_cluster_flags
 def sweep(
     spec_file: Annotated[
         Path, typer.Argument(help="The sweep file (YAML): base and grid or points.")
@@ -21,15 +23,8 @@ def sweep(
     output: Annotated[
         Path, typer.Option("-o", "--output", help="Directory for sweep.csv and the points' logs.")
     ],
-    workers: flags.Workers = None,
-    scheduler: flags.Scheduler = None,
-    slurm: flags.Slurm = False,
-    pbs: flags.Pbs = False,
-    queue: flags.Queue = None,
-    walltime: flags.Walltime = "01:00:00",
-    memory: flags.Memory = "4GB",
-    image: flags.Image = None,
-    account: flags.Account = None,
+    *,
+    cluster: ClusterOptions,
 ) -> None:
     """Run every point of a sweep (each in a process of its own) and write one table.
 
@@ -39,9 +34,6 @@ def sweep(
     """
     from cerebrepro.sweep.run import sweep as run_sweep
 
-    cluster = flags.cluster_options(
-        workers, scheduler, slurm, pbs, queue, walltime, memory, image, account
-    )
     started = time.perf_counter()
     with sweep_progress() as observer:
         result = run_sweep(spec_file, output, cluster, observer)

@@ -13,10 +13,13 @@ import typer
 from typer.core import TyperGroup
 
 from cerebrepro.cli.app import app
+from cerebrepro.cli.cluster_flags import with_cluster_flags
 from cerebrepro.cli.render import verification as render
 from cerebrepro.cli.render.console import wrote
 from cerebrepro.cli.render.runs import new_progress, progress_events, run_progress
-from cerebrepro.verify.experiments import FULL, QUICK, reference_path
+from cerebrepro.cli.render.sweep import sweep_progress
+from cerebrepro.sweep.cluster import ClusterOptions
+from cerebrepro.verify.experiments import FULL, POWER_ENGINE, QUICK, reference_path
 from cerebrepro.verify.tolerances import FLOOR_COUNTS, MARGIN
 
 
@@ -142,6 +145,7 @@ def regenerate(
 
 
 @verify_app.command()
+@with_cluster_flags
 def power(
     quick: Annotated[
         bool, typer.Option("--quick", help=f"Mutate {QUICK} (500 ms, 100 um) instead of {FULL}.")
@@ -150,7 +154,9 @@ def power(
         Path | None,
         typer.Option("--reference", help="Reference file (default: the stored <experiment>.yaml)."),
     ] = None,
-    simulator: Annotated[str, typer.Option(help="The engine that runs the mutants.")] = "brian2",
+    simulator: Annotated[
+        str, typer.Option(help="The engine that runs the mutants.")
+    ] = POWER_ENGINE,
     only: Annotated[
         list[str] | None,
         typer.Option(
@@ -168,11 +174,17 @@ def power(
     output: Annotated[
         Path, typer.Option("-o", "--output", help="Directory of the YAML, Markdown and PNG.")
     ] = Path("results"),
+    *,
+    cluster: ClusterOptions,
 ) -> None:
-    """Mutation study: change one parameter at a time, run it, and report which checks catch it."""
+    """Mutation study: change one parameter at a time, run it, and report which checks catch it.
+
+    The runs not in the run cache run first as a sweep on Dask (one worker per core by default; the scheduler flags are those of `cerebrepro sweep`), then each is verified.
+    """
     import shlex
     import sys
 
+    from cerebrepro.sweep.run import run_specs
     from cerebrepro.verify import power as study
     from cerebrepro.verify.reference import read_reference
 
@@ -182,18 +194,13 @@ def power(
     chosen = study.mutants(stored.spec.timestep)
     if only:
         chosen = study.only_mutants(chosen, only)
-    total = len(chosen)
-    model_time = duration or stored.spec.duration
     started = time.perf_counter()
-    with new_progress() as progress:
-
-        def events(k: int, m: study.Mutant) -> Any:
-            return progress_events(progress, f"mutant {k + 1}/{total} ({m.label})", model_time)
-
-        if duration is None:
-            outcomes, derivation = study.run_power(stored, simulator, chosen, events), None
-        else:
-            outcomes, derivation = study.paired_only(stored, duration, simulator, chosen, events)
+    with sweep_progress() as observer:
+        run_specs(study.study_specs(stored, simulator, chosen, duration), cluster, observer)
+    if duration is None:  # every run is in the cache now: these read and verify them
+        outcomes, derivation = study.run_power(stored, simulator, chosen), None
+    else:
+        outcomes, derivation = study.paired_only(stored, duration, simulator, chosen)
     command = shlex.join(["cerebrepro", "verify", *sys.argv[2:]])
     report = study.power_report(
         stored, outcomes, simulator, time.perf_counter() - started, command, duration, derivation

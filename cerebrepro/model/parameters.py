@@ -112,6 +112,8 @@ def _unknown(owner: str, field: str) -> str:
 def _checked(name: str, value: float, timestep: float) -> float:
     """``value`` as a float, refused when it is not finite or not valid for ``name``."""
     owner, _, field = _split(name)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ParameterError(f"--set {name}={value!r}: the value must be a number")
     number = float(value)
     where = f"--set {name}={value:g} {unit(name)}"
     if not math.isfinite(number):

@@ -36,7 +36,7 @@ from cerebrepro.reproduce.sweep import (
 )
 from cerebrepro.results.io import read_result
 from cerebrepro.scaffold.types import Scaffold
-from cerebrepro.sweep.engine import run_sweep
+from cerebrepro.sweep.run import run_specs
 from cerebrepro.sweep.spec import SweepPoint
 from cerebrepro.sweep.task import PointOutcome
 
@@ -99,14 +99,7 @@ def swept_runs(
     as ``cerebrepro sweep`` runs them; then each result is read in turn, so that a caller
     can reduce one before reading the next. A run that failed twice stops the figure.
     """
-    points = [SweepPoint(i, {}, spec) for i, spec in enumerate(specs)]
-    logs = data_dir() / "sweeps" / "logs"
-    outcomes = run_sweep(points, options.cluster, logs, _SweepRuns(observer, len(specs)))
-    failed = [o for o in outcomes if o.status == "failed"]
-    if failed:
-        raise CerebreproError(
-            f"{len(failed)} of {len(specs)} runs failed (logs in {logs}); first: {failed[0].error}"
-        )
+    outcomes = run_specs(list(specs), options.cluster, _SweepRuns(observer, len(specs)))
     for outcome in outcomes:
         path = Path(str(outcome.path))
         yield FigureRun(read_result(path, analog=False), path, outcome.status)

@@ -8,8 +8,9 @@
 
 A name is a field of :class:`~cerebrepro.pipeline.spec.RunSpec` (``simulator``, ``size``,
 ``stimulus_seed``, ...), of the stimulus protocol (``f_peak``, ``radius``, ``kind`` or its
-alias ``burst``, ``f_base``, ``start``, ``stop``), or a backend option by its field name
-(``neuron_order``, ...). Every name and every point's values are checked (the same checks as
+alias ``burst``, ``f_base``, ``start``, ``stop``), a model parameter as ``cerebrepro run
+--set`` names it (``goc_grc.weight``, ``golgi.tau_m``: :mod:`cerebrepro.model.parameters`),
+or a backend option by its field name (``neuron_order``, ...). Every name and every point's values are checked (the same checks as
 ``cerebrepro run``) before any work, and an unknown name is refused naming the file and the key.
 The specs built here equal those ``cerebrepro run`` builds for the same values, so a point
 and the same run alone share their run-cache entry.
@@ -31,15 +32,19 @@ from cerebrepro.backends.registry import backends, get_backend
 from cerebrepro.errors import CerebreproError
 from cerebrepro.model.cerebellum import REFERENCE_PROTOCOL, Protocol
 from cerebrepro.model.events import EventOptions
+from cerebrepro.model.parameters import parameter_names
 from cerebrepro.pipeline.spec import RunSpec
 from cerebrepro.pipeline.validate import check_run
 
 SECTIONS = ("base", "grid", "points")
 ALIASES = {"burst": "kind"}  # the CLI's --burst is the protocol's kind
 _SPEC_FIELDS = tuple(
-    f.name for f in dataclasses.fields(RunSpec) if f.name not in ("protocol", "options", "events")
+    f.name
+    for f in dataclasses.fields(RunSpec)
+    if f.name not in ("protocol", "options", "events", "parameters")
 )
 _PROTOCOL_FIELDS = tuple(f.name for f in dataclasses.fields(Protocol) if f.name != "duration")
+_MODEL_PARAMETERS = frozenset(parameter_names())
 
 
 class SweepSpecError(CerebreproError):
@@ -112,10 +117,13 @@ def build_spec(values: Mapping[str, Any], options: Mapping[str, str]) -> RunSpec
     fields: dict[str, Any] = {}
     protocol: dict[str, Any] = {}
     backend_options: dict[str, object] = {}
+    parameters: list[tuple[str, Any]] = []
     for name, value in values.items():
         name = ALIASES.get(name, name)
         if name in _PROTOCOL_FIELDS:
             protocol[name] = value
+        elif name in _MODEL_PARAMETERS:
+            parameters.append((name, _number(value)))
         elif name in _SPEC_FIELDS:
             fields[name] = value
         else:
@@ -130,17 +138,28 @@ def build_spec(values: Mapping[str, Any], options: Mapping[str, str]) -> RunSpec
         **fields,
         protocol=dataclasses.replace(REFERENCE_PROTOCOL, **protocol),
         options=backend_options,
+        parameters=tuple(sorted(parameters)),  # values are checked by check_run, as for --set
     )
+
+
+def _number(value: object) -> object:
+    """A model parameter's YAML value as a float (anything else is left for check_run to refuse)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return value
 
 
 def _check_name(name: object, options: Mapping[str, str], source: str, where: str) -> None:
     known = isinstance(name, str) and (
-        ALIASES.get(name, name) in (*_SPEC_FIELDS, *_PROTOCOL_FIELDS) or name in options
+        ALIASES.get(name, name) in (*_SPEC_FIELDS, *_PROTOCOL_FIELDS)
+        or name in _MODEL_PARAMETERS
+        or name in options
     )
     if not known:
         raise SweepSpecError(
             f"{source}: {where}: unknown key {name!r}: use a run spec field "
-            f"({', '.join(_SPEC_FIELDS)}), a protocol field ({', '.join(_PROTOCOL_FIELDS)}, burst) "
+            f"({', '.join(_SPEC_FIELDS)}), a protocol field ({', '.join(_PROTOCOL_FIELDS)}, burst), "
+            "a model parameter as cerebrepro run --set names it (goc_grc.weight, golgi.tau_m) "
             "or a backend option (cerebrepro run --help)"
         )
 
@@ -166,6 +185,26 @@ def _points(points: object, source: str) -> list[dict[str, Any]]:
     return [_mapping(point, source, f"points[{i}]") for i, point in enumerate(points)]
 
 
+def differences(spec: RunSpec, base: RunSpec) -> dict[str, object]:
+    """The values of ``spec`` that differ from ``base``, by the names a sweep file uses."""
+    flat, other = _flat(spec), _flat(base)
+    return {name: value for name, value in flat.items() if other.get(name, None) != value} | {
+        name: None for name in other if name not in flat
+    }
+
+
+def _flat(spec: RunSpec) -> dict[str, object]:
+    values: dict[str, object] = {
+        f.name: getattr(spec, f.name)
+        for f in dataclasses.fields(spec)
+        if f.name not in ("protocol", "options", "parameters")
+    }
+    values.update(dataclasses.asdict(spec.protocol))
+    values.update(spec.options)
+    values.update(dict(spec.parameters))
+    return values
+
+
 def _label(values: Mapping[str, object]) -> str:
     return ", ".join(f"{k}={v}" for k, v in values.items()) or "base"
 
@@ -178,6 +217,7 @@ def spec_to_json(spec: RunSpec) -> str:
 def spec_from_json(text: str) -> RunSpec:
     plain = json.loads(text)
     plain["protocol"] = Protocol(**plain["protocol"])
+    plain["parameters"] = tuple((name, value) for name, value in plain.get("parameters", ()))
     if plain.get("events") is not None:
         events = plain["events"]
         if events.get("sensor") is not None:

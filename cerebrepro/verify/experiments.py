@@ -18,6 +18,9 @@ from cerebrepro.scaffold.version import DEFAULT_SCAFFOLD_SEED
 
 FULL = "nest-rebuilt400"
 QUICK = "nest-rebuilt100"
+POWER_ENGINE = (
+    "brian2"  # runs the mutants of `verify power`: fast, and not the reference's simulator
+)
 REFERENCES = ("cerebrepro.verify", "references")  # package and folder of the stored references
 
 

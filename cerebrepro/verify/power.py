@@ -28,6 +28,7 @@ from cerebrepro.pipeline.cache import cached_run
 from cerebrepro.pipeline.spec import RunEvents, RunSpec
 from cerebrepro.results.io import read_result
 from cerebrepro.results.provenance import now_utc, package_versions
+from cerebrepro.verify.experiments import POWER_ENGINE
 from cerebrepro.verify.measure import verify_result
 from cerebrepro.verify.paired import check_paired, derive_thresholds, paired_z, window_counts
 from cerebrepro.verify.reference import Reference
@@ -151,9 +152,26 @@ def run_mutant(
     )
 
 
+def study_specs(
+    reference: Reference,
+    simulator: str,
+    chosen: Sequence[Mutant],
+    duration: float | None = None,
+) -> list[RunSpec]:
+    """Every run the study reads (so that they can be run first, many at a time, on Dask).
+
+    For :func:`paired_only` (``duration`` given): the reference spec and its noise runs at
+    that duration, then the mutants; else the mutants.
+    """
+    if duration is None:
+        return [mutant_spec(reference.spec, m, simulator) for m in chosen]
+    base = dataclasses.replace(reference.spec, duration=duration)
+    return [base, *noise_specs(base), *(mutant_spec(base, m, simulator) for m in chosen)]
+
+
 def run_power(
     reference: Reference,
-    simulator: str = "brian2",
+    simulator: str = POWER_ENGINE,
     chosen: Sequence[Mutant] | None = None,
     events_for: Callable[[int, Mutant], RunEvents] | None = None,
 ) -> list[Outcome]:

@@ -47,13 +47,17 @@ class ProgressObserver:
             self.progress.update(self.task, completed=done, running=running, failed=failed)
 
     def finished(self, point: SweepPoint, outcome: PointOutcome) -> None:
-        values = ", ".join(f"{k}={v}" for k, v in point.values.items()) or "base"
+        values = ", ".join(f"{k}={_value(v)}" for k, v in point.values.items()) or "base"
         line = f"point {point.index} {_STATUS[outcome.status]}: {safe_text(values)}"
         if outcome.status == "ran":
             line += f" ({outcome.seconds:.0f} s)"
         if outcome.error:
             line += f"\n  {safe_text(outcome.error)}"
         self.progress.console.print(line, highlight=False, soft_wrap=True)
+
+
+def _value(value: object) -> str:
+    return f"{value:.6g}" if isinstance(value, float) else str(value)
 
 
 @contextmanager
