@@ -154,3 +154,19 @@ def test_model_parameters_are_axes_by_their_run_set_names(tmp_path: Path) -> Non
 def test_bad_model_parameter_axes_are_refused(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(SweepSpecError, match=re.escape(message)):
         read_sweep(sweep_file(tmp_path, text))
+
+
+def test_a_weight_scale_sets_the_model_weights_times_the_factor(tmp_path: Path) -> None:
+    from cerebrepro.model.cerebellum import PROJECTION_LIST, PROJECTIONS
+
+    one, every = read_sweep(
+        sweep_file(tmp_path, "points: [{goc_grc.weight_scale: 1.1}, {weight_scale: 0.5}]\n")
+    )
+    assert one.spec.parameters == (("goc_grc.weight", PROJECTIONS["goc_grc"].weight * 1.1),)
+    assert dict(every.spec.parameters) == {
+        f"{p.name}.weight": p.weight * 0.5 for p in PROJECTION_LIST
+    }
+    with pytest.raises(SweepSpecError, match="a weight is a magnitude"):
+        read_sweep(sweep_file(tmp_path, "grid: {weight_scale: [-1]}\n"))
+    with pytest.raises(SweepSpecError, match="given twice"):
+        read_sweep(sweep_file(tmp_path, "points: [{pf_pc.weight_scale: 2, pf_pc.weight: 1}]\n"))

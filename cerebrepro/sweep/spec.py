@@ -10,8 +10,11 @@ A name is a field of :class:`~cerebrepro.pipeline.spec.RunSpec` (``simulator``, 
 ``stimulus_seed``, ...), of the stimulus protocol (``f_peak``, ``radius``, ``kind`` or its
 alias ``burst``, ``f_base``, ``start``, ``stop``), a model parameter as ``cerebrepro run
 --set`` names it (``goc_grc.weight``, ``golgi.tau_m``: :mod:`cerebrepro.model.parameters`),
-or a backend option by its field name (``neuron_order``, ...). Every name and every point's values are checked (the same checks as
-``cerebrepro run``) before any work, and an unknown name is refused naming the file and the key.
+a weight scale (``goc_grc.weight_scale``: that projection's model weight times the
+value; ``weight_scale``: every projection's), or a backend option by its field name
+(``neuron_order``, ...). A run spec records the weights a scale gives, as ``--set`` would.
+Every name and every point's values are checked (the same checks as ``cerebrepro run``)
+before any work, and an unknown name is refused naming the file and the key.
 The specs built here equal those ``cerebrepro run`` builds for the same values, so a point
 and the same run alone share their run-cache entry.
 """
@@ -32,7 +35,8 @@ from cerebrepro.backends.registry import backends, get_backend
 from cerebrepro.errors import CerebreproError
 from cerebrepro.model.cerebellum import REFERENCE_PROTOCOL, Protocol
 from cerebrepro.model.events import EventOptions
-from cerebrepro.model.parameters import parameter_names
+from cerebrepro.model.cerebellum import PROJECTION_LIST
+from cerebrepro.model.parameters import default_value, parameter_names
 from cerebrepro.pipeline.spec import RunSpec
 from cerebrepro.pipeline.validate import check_run
 
@@ -45,6 +49,10 @@ _SPEC_FIELDS = tuple(
 )
 _PROTOCOL_FIELDS = tuple(f.name for f in dataclasses.fields(Protocol) if f.name != "duration")
 _MODEL_PARAMETERS = frozenset(parameter_names())
+# a weight scale: the model's weight of one projection, or of all of them, times a factor
+_WEIGHT_SCALES = {f"{p.name}.weight_scale": (f"{p.name}.weight",) for p in PROJECTION_LIST} | {
+    "weight_scale": tuple(f"{p.name}.weight" for p in PROJECTION_LIST)
+}
 
 
 class SweepSpecError(CerebreproError):
@@ -124,6 +132,8 @@ def build_spec(values: Mapping[str, Any], options: Mapping[str, str]) -> RunSpec
             protocol[name] = value
         elif name in _MODEL_PARAMETERS:
             parameters.append((name, _number(value)))
+        elif name in _WEIGHT_SCALES:
+            parameters.extend((weight, _scaled(weight, value)) for weight in _WEIGHT_SCALES[name])
         elif name in _SPEC_FIELDS:
             fields[name] = value
         else:
@@ -142,6 +152,12 @@ def build_spec(values: Mapping[str, Any], options: Mapping[str, str]) -> RunSpec
     )
 
 
+def _scaled(weight: str, factor: object) -> object:
+    """The model's value of ``weight`` times ``factor`` (a factor that is no number is kept)."""
+    number = _number(factor)
+    return default_value(weight) * number if isinstance(number, float) else number
+
+
 def _number(value: object) -> object:
     """A model parameter's YAML value as a float (anything else is left for check_run to refuse)."""
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -153,13 +169,15 @@ def _check_name(name: object, options: Mapping[str, str], source: str, where: st
     known = isinstance(name, str) and (
         ALIASES.get(name, name) in (*_SPEC_FIELDS, *_PROTOCOL_FIELDS)
         or name in _MODEL_PARAMETERS
+        or name in _WEIGHT_SCALES
         or name in options
     )
     if not known:
         raise SweepSpecError(
             f"{source}: {where}: unknown key {name!r}: use a run spec field "
             f"({', '.join(_SPEC_FIELDS)}), a protocol field ({', '.join(_PROTOCOL_FIELDS)}, burst), "
-            "a model parameter as cerebrepro run --set names it (goc_grc.weight, golgi.tau_m) "
+            "a model parameter as cerebrepro run --set names it (goc_grc.weight, golgi.tau_m), "
+            "a weight scale (goc_grc.weight_scale, or weight_scale for every projection) "
             "or a backend option (cerebrepro run --help)"
         )
 
