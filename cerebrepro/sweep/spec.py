@@ -33,9 +33,8 @@ import yaml
 
 from cerebrepro.backends.registry import backends, get_backend
 from cerebrepro.errors import CerebreproError
-from cerebrepro.model.cerebellum import REFERENCE_PROTOCOL, Protocol
+from cerebrepro.model.cerebellum import PROJECTION_LIST, REFERENCE_PROTOCOL, Protocol
 from cerebrepro.model.events import EventOptions
-from cerebrepro.model.cerebellum import PROJECTION_LIST
 from cerebrepro.model.parameters import default_value, parameter_names
 from cerebrepro.pipeline.spec import RunSpec
 from cerebrepro.pipeline.validate import check_run
