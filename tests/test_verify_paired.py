@@ -176,3 +176,5 @@ def test_a_paired_only_study_says_the_ensemble_was_not_measured():
     table = power.markdown_table(report)
     assert "on brian2, 2000 ms, paired checks only" in table
     assert "| pf_pc.weight -10% | n/a | caught | 9.0 (g.stimulus, 4) | 0 |" in table
+    assert "1 of 1 caught by the paired checks; 0 missed." in table  # no ensemble count
+    assert "ensemble checks alone" not in table

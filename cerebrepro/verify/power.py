@@ -286,17 +286,25 @@ def power_report(
     }
 
 
+def summary_sentence(report: dict) -> str:
+    """What caught how many mutants (a paired-only study names the paired checks alone)."""
+    s = report["summary"]
+    if not report.get("ensemble_checks", True):
+        return f"{s['caught_by_paired']} of {s['mutants']} caught by the paired checks; {s['missed']} missed"
+    return (
+        f"{s['caught_by_ensemble']} of {s['mutants']} caught by the ensemble checks alone, "
+        f"{s['caught_by_either']} by ensemble plus paired checks; {s['missed']} missed"
+    )
+
+
 def markdown_table(report: dict) -> str:
     """The study as a Markdown table: each mutant, what caught it, its largest paired z."""
-    s = report["summary"]
     ensemble = report.get("ensemble_checks", True)
     lines = [
         f"Mutants of {report['reference']} on {report['simulator']}, "
         f"{report['spec']['duration']:g} ms{'' if ensemble else ', paired checks only'} "
         "(paired thresholds measured per population and window, at least "
-        f"{report['paired_floor']}): "
-        f"{s['caught_by_ensemble']} of {s['mutants']} caught by the ensemble checks alone, "
-        f"{s['caught_by_either']} by ensemble plus paired checks; {s['missed']} missed.",
+        f"{report['paired_floor']}): {summary_sentence(report)}.",
         "",
         "| mutant | ensemble | paired | paired \\|z\\| nearest its threshold (figure, threshold) "
         "| ensemble figures out |",

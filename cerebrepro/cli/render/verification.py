@@ -173,9 +173,6 @@ def print_power(report: dict) -> None:
             safe_text(str(m["max_z_at"] or "").removeprefix("paired.")),
         )
     console.print(table)
-    s = report["summary"]
-    console.print(
-        f"{s['mutants']} mutants: {s['caught_by_ensemble']} caught by the ensemble checks, "
-        f"{s['caught_by_either']} by ensemble plus paired checks, {s['missed']} missed "
-        f"({report['wall_s']:.0f} s)"
-    )
+    from cerebrepro.verify.power import summary_sentence
+
+    console.print(f"{summary_sentence(report)} ({report['wall_s']:.0f} s)")
