@@ -9,16 +9,16 @@ belongs to another simulator.
 from __future__ import annotations
 
 import dataclasses
-import inspect
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from cerebrepro.backends.registry import backends
+from cerebrepro.cli.flag_groups import Command, Flag, with_flags
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,32 +75,16 @@ def option_flags() -> list[OptionFlag]:
     return flags
 
 
-def with_backend_flags(command: Callable[..., None]) -> Callable[..., None]:
-    """``command`` with one keyword parameter per backend option added to its signature.
+def with_backend_flags(command: Command) -> Command:
+    """``command`` with one flag per backend option; it receives them as ``backend_options``.
 
-    The command receives them in ``backend_options`` (name -> value, None when not given).
+    ``backend_options`` maps each option's field name to its value, None when not given.
     """
-    flags = option_flags()
-    signature = inspect.signature(command, eval_str=True)
-    extra = [
-        inspect.Parameter(
-            flag.field,
-            inspect.Parameter.KEYWORD_ONLY,
-            default=None,
-            annotation=Annotated[flag.kind | None, typer.Option(flag.flag, help=flag.help)],  # type: ignore[name-defined]
-        )
-        for flag in flags
+    flags = [
+        Flag(f.field, Annotated[f.kind | None, typer.Option(f.flag, help=f.help)])  # type: ignore[name-defined]
+        for f in option_flags()
     ]
-    own = [p for p in signature.parameters.values() if p.name != "backend_options"]
-
-    def wrapper(**kwargs: Any) -> None:
-        given = {flag.field: kwargs.pop(flag.field) for flag in flags}
-        command(**kwargs, backend_options=given)
-
-    wrapper.__signature__ = signature.replace(parameters=[*own, *extra])  # type: ignore[attr-defined]
-    wrapper.__doc__ = command.__doc__
-    wrapper.__name__ = command.__name__
-    return wrapper
+    return with_flags(flags, "backend_options", dict)(command)
 
 
 def chosen_options(simulator: str, given: Mapping[str, object]) -> dict[str, object]:

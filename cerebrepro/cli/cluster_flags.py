@@ -7,12 +7,11 @@ decorator gives it the flags ``--workers``, ``--scheduler``, ``--slurm``, ``--pb
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
+from cerebrepro.cli.flag_groups import Flag, with_flags
 from cerebrepro.errors import CerebreproError
 from cerebrepro.sweep.cluster import ClusterOptions
 
@@ -56,38 +55,6 @@ Account = Annotated[
 ]
 
 
-_FLAGS: dict[str, tuple[object, object]] = {  # parameter -> (annotation, default)
-    "workers": (Workers, None),
-    "scheduler": (Scheduler, None),
-    "slurm": (Slurm, False),
-    "pbs": (Pbs, False),
-    "queue": (Queue, None),
-    "walltime": (Walltime, "01:00:00"),
-    "memory": (Memory, "4GB"),
-    "image": (Image, None),
-    "account": (Account, None),
-}
-
-
-def with_cluster_flags(command: Callable[..., None]) -> Callable[..., None]:
-    """``command`` with the scheduler flags added; it receives them as ``cluster``."""
-    signature = inspect.signature(command, eval_str=True)
-    own = [p for p in signature.parameters.values() if p.name != "cluster"]
-    extra = [
-        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=kind)
-        for name, (kind, default) in _FLAGS.items()
-    ]
-
-    def wrapper(**kwargs: Any) -> None:
-        given = {name: kwargs.pop(name) for name in _FLAGS}
-        command(**kwargs, cluster=cluster_options(**given))
-
-    wrapper.__signature__ = signature.replace(parameters=[*own, *extra])  # type: ignore[attr-defined]
-    wrapper.__doc__ = command.__doc__
-    wrapper.__name__ = command.__name__
-    return wrapper
-
-
 def cluster_options(
     workers: int | None,
     scheduler: str | None,
@@ -104,3 +71,17 @@ def cluster_options(
         raise CerebreproError("--slurm and --pbs exclude each other: choose one")
     jobqueue = "slurm" if slurm else "pbs" if pbs else None
     return ClusterOptions(workers, scheduler, jobqueue, queue, walltime, memory, image, account)
+
+
+CLUSTER_FLAGS = (
+    Flag("workers", Workers),
+    Flag("scheduler", Scheduler),
+    Flag("slurm", Slurm, False),
+    Flag("pbs", Pbs, False),
+    Flag("queue", Queue),
+    Flag("walltime", Walltime, "01:00:00"),
+    Flag("memory", Memory, "4GB"),
+    Flag("image", Image),
+    Flag("account", Account),
+)
+with_cluster_flags = with_flags(CLUSTER_FLAGS, "cluster", cluster_options)

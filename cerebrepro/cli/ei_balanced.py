@@ -1,7 +1,7 @@
 """`cerebrepro ei-balanced run|reference`: the sPyNNaker tutorial's E-I balanced network."""
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -12,7 +12,6 @@ from cerebrepro.cli.app import app
 from cerebrepro.cli.backend_options import chosen_options, with_backend_flags
 from cerebrepro.cli.render import ei_balanced as render
 from cerebrepro.cli.render.console import status
-from cerebrepro.model.events import DEFAULT_RATE_CAP
 from cerebrepro.pipeline.execute import default_threads
 from cerebrepro.verify.tolerances import MARGIN
 
@@ -48,17 +47,7 @@ def run(
             help="pulse (the tutorial's, at 1000 ms) | events:FILE (a recording drives the pulse sources)"
         ),
     ] = "pulse",
-    events_fit: ev.EventsFit = "stretch",
-    events_polarity: ev.EventsPolarity = "both",
-    events_start: ev.EventsStart = 0.0,
-    events_stop: ev.EventsStop = None,
-    events_offset: ev.EventsOffset = 0.0,
-    events_sensor: ev.EventsSensor = None,
-    events_denoise: ev.EventsDenoise = None,
-    events_refractory: ev.EventsRefractory = None,
-    events_downsample: ev.EventsDownsample = None,
-    events_rate_cap: ev.EventsRateCap = DEFAULT_RATE_CAP,
-    events_cap: ev.EventsCap = "report",
+    event_flags: dict[str, Any] | None = None,
     backend_options: dict[str, object] | None = None,
 ) -> None:
     """Run the network, write the result, print rates and oscillation frequency (checked against the reference).
@@ -71,10 +60,7 @@ def run(
     from cerebrepro.pipeline.experiments import preferred_timestep
     from cerebrepro.pipeline.spec import RunSpec
 
-    events = ev.event_options(
-        stimulus, events_fit, events_polarity, events_start, events_stop, events_offset, events_sensor,
-        events_denoise, events_refractory, events_downsample, events_rate_cap, events_cap,
-    )  # fmt: skip
+    events = ev.event_options(stimulus, **(event_flags or {}))
     spec = RunSpec(
         experiment="ei-balanced",
         simulator=simulator,
@@ -91,7 +77,7 @@ def run(
     execute(spec, output, figure)
 
 
-ei_app.command("run")(with_backend_flags(run))
+ei_app.command("run")(with_backend_flags(ev.with_event_flags(run)))
 
 
 def report_run(path: Path, figure: bool) -> None:

@@ -1,8 +1,8 @@
 """`cerebrepro events example|convert|figure`, and the --events-* options that `run` shares.
 
-The options are declared once here (``Events*`` types) and used by every command that
-accepts ``--stimulus events:FILE``; :func:`event_options` turns them into the spec's
-:class:`~cerebrepro.model.events.EventOptions`.
+The options are declared once here (``EVENT_FLAGS``) and given by :func:`with_event_flags`
+to every command that accepts ``--stimulus events:FILE``; :func:`event_options` turns them
+into the spec's :class:`~cerebrepro.model.events.EventOptions`.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from cerebrepro.cli.app import app
+from cerebrepro.cli.flag_groups import Flag, with_flags
 from cerebrepro.cli.render import events as render
 from cerebrepro.cli.render.console import wrote
 from cerebrepro.errors import StimulusError
@@ -59,6 +60,30 @@ EventsRateCap = Annotated[
     float, typer.Option("--events-rate-cap", help="events: rate cap per cell (Hz)")
 ]
 EventsCap = Annotated[str, typer.Option("--events-cap", help="events: report | apply the rate cap")]
+
+
+EVENT_FLAGS = (
+    Flag("events_fit", EventsFit, "stretch"),
+    Flag("events_polarity", EventsPolarity, "both"),
+    Flag("events_start", EventsStart, 0.0),
+    Flag("events_stop", EventsStop),
+    Flag("events_offset", EventsOffset, 0.0),
+    Flag("events_sensor", EventsSensor),
+    Flag("events_denoise", EventsDenoise),
+    Flag("events_refractory", EventsRefractory),
+    Flag("events_downsample", EventsDownsample),
+    Flag("events_rate_cap", EventsRateCap, DEFAULT_RATE_CAP),
+    Flag("events_cap", EventsCap, "report"),
+)
+
+
+def _event_flags(**given: object) -> dict[str, object]:
+    """The --events-* values by the names :func:`event_options` takes."""
+    return {name.removeprefix("events_"): value for name, value in given.items()}
+
+
+# a command with ``event_flags: dict[str, Any]`` gets every --events-* flag, for event_options
+with_event_flags = with_flags(EVENT_FLAGS, "event_flags", _event_flags)
 
 
 def parse_sensor(text: str | None) -> tuple[int, int] | None:

@@ -2,7 +2,7 @@
 
 import dataclasses
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -15,7 +15,6 @@ from cerebrepro.cli.backend_options import chosen_options, with_backend_flags
 from cerebrepro.cli.render import events as render_events
 from cerebrepro.cli.render import runs as render
 from cerebrepro.model.cerebellum import REFERENCE_PROTOCOL, TIMESTEP
-from cerebrepro.model.events import DEFAULT_RATE_CAP
 from cerebrepro.model.parameters import parse_settings
 from cerebrepro.pipeline.execute import default_threads, map_to, only_maps, run_to
 from cerebrepro.pipeline.experiments import preferred_timestep
@@ -91,17 +90,7 @@ def run(
     figure: Annotated[
         bool, typer.Option(help="E-I network: write a figure (PNG) beside the result")
     ] = True,
-    events_fit: ev.EventsFit = "stretch",
-    events_polarity: ev.EventsPolarity = "both",
-    events_start: ev.EventsStart = 0.0,
-    events_stop: ev.EventsStop = None,
-    events_offset: ev.EventsOffset = 0.0,
-    events_sensor: ev.EventsSensor = None,
-    events_denoise: ev.EventsDenoise = None,
-    events_refractory: ev.EventsRefractory = None,
-    events_downsample: ev.EventsDownsample = None,
-    events_rate_cap: ev.EventsRateCap = DEFAULT_RATE_CAP,
-    events_cap: ev.EventsCap = "report",
+    event_flags: dict[str, Any] | None = None,
     backend_options: dict[str, object] | None = None,
 ) -> None:
     """Run an experiment and write one results file (HDF5).
@@ -111,10 +100,7 @@ def run(
     event recording drives the input (docs/events.md); `cerebrepro events figure RESULT`
     then draws the run.
     """
-    events = ev.event_options(
-        stimulus, events_fit, events_polarity, events_start, events_stop, events_offset, events_sensor,
-        events_denoise, events_refractory, events_downsample, events_rate_cap, events_cap,
-    )  # fmt: skip
+    events = ev.event_options(stimulus, **(event_flags or {}))
     if experiment not in EXPERIMENTS:
         raise typer.BadParameter(f"--experiment is one of {', '.join(EXPERIMENTS)}")
     if simulator not in simulator_names():
@@ -165,4 +151,4 @@ def execute(spec: RunSpec, output: Path, figure: bool = True) -> None:
         render_events.print_figure_hint(path)
 
 
-app.command("run")(with_backend_flags(run))
+app.command("run")(with_backend_flags(ev.with_event_flags(run)))
