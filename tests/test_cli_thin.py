@@ -249,3 +249,24 @@ def test_every_command_of_many_runs_takes_the_same_scheduler_flags(command, tmp_
     refused = runner.invoke(app, [*command, *arguments.get(command[0], []), "--slurm", "--pbs"])
     assert refused.exit_code != 0
     assert "--slurm and --pbs exclude each other" in str(refused.exception)
+
+
+def test_a_flag_group_reaches_the_command_as_one_built_argument():
+    from typing import Annotated
+
+    from cerebrepro.cli.flag_groups import Flag, with_flags
+
+    group = (
+        Flag("width", Annotated[int, typer.Option("--width")], 3),
+        Flag("tall", Annotated[bool, typer.Option("--tall")], False),
+    )
+    seen = []
+
+    def command(name: str, shape: tuple = ()) -> None:
+        seen.append((name, shape))
+
+    toy = typer.Typer()
+    toy.command()(with_flags(group, "shape", lambda width, tall: (width, tall))(command))
+    result = CliRunner().invoke(toy, ["box", "--width", "5"])
+    assert result.exit_code == 0, result.output
+    assert seen == [("box", (5, False))]
