@@ -14,10 +14,11 @@ from cerebrepro.cli.app import app
 from cerebrepro.cli.cluster_flags import with_cluster_flags
 from cerebrepro.cli.render.reproduce import observing, print_reproduced
 from cerebrepro.errors import CerebreproError
+from cerebrepro.model.cerebellum import BURST_KINDS
 from cerebrepro.reproduce.figure import FIGURE_NUMBERS
 from cerebrepro.sweep.cluster import ClusterOptions
 
-BURSTS = ("both", "poisson", "periodic")
+BURSTS = ("both", *BURST_KINDS)
 
 
 @app.command()

@@ -10,7 +10,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Literal
+from typing import Literal, get_args
 
 Receptor = Literal["excitatory", "inhibitory"]
 
@@ -166,6 +166,10 @@ DURATION = 1000.0  # ms
 MIN_SPIKE_TIME = 0.2  # ms: NEST drops SpikeSourceArray spikes at or below one step
 
 
+BurstKind = Literal["poisson", "periodic"]
+BURST_KINDS: tuple[str, ...] = get_args(BurstKind)  # every kind of burst the stimulus knows
+
+
 @dataclass(frozen=True)
 class Protocol:
     """The stimulus protocol (Bogdan et al. 2021): Poisson background plus a burst in a sphere."""
@@ -176,7 +180,7 @@ class Protocol:
     start: float = 300.0  # ms
     stop: float = 350.0  # ms
     duration: float = DURATION  # ms
-    kind: Literal["poisson", "periodic"] = "poisson"
+    kind: BurstKind = "poisson"
 
 
 REFERENCE_PROTOCOL = Protocol()

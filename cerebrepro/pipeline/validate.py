@@ -14,11 +14,11 @@ from pathlib import Path
 
 from cerebrepro.data.cache import check_output
 from cerebrepro.errors import CerebreproError
+from cerebrepro.model.cerebellum import BURST_KINDS
 from cerebrepro.model.cerebellum_network import RECORD_MODES
 from cerebrepro.model.parameters import check_parameters
 from cerebrepro.pipeline.spec import EXPERIMENTS, RunSpec
 
-BURSTS = ("poisson", "periodic")
 MAX_SEED = 2**32 - 1  # numpy's SeedSequence takes any non-negative int; NEST's rng_seed 1..2**32-1
 MAX_THREADS = 1024
 MAX_TIMESTEP = 1.0  # ms; the model's time constants are a few ms
@@ -68,8 +68,8 @@ def check_run(spec: RunSpec, output: Path | None = None) -> None:
     _finite("f_base", protocol.f_base, low=0.0, inclusive=True)
     start = _finite("burst start", protocol.start, low=0.0, inclusive=True)
     _finite("burst stop", protocol.stop, low=start, inclusive=True)
-    if protocol.kind not in BURSTS:
-        raise RunValueError(f"--burst {protocol.kind!r}: choose one of {', '.join(BURSTS)}")
+    if protocol.kind not in BURST_KINDS:
+        raise RunValueError(f"--burst {protocol.kind!r}: choose one of {', '.join(BURST_KINDS)}")
     if output is not None:
         check_output(output, _inputs(spec), "--output")
 

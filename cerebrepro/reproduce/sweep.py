@@ -27,11 +27,11 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from cerebrepro.model.cerebellum import DURATION, REFERENCE_PROTOCOL
+from cerebrepro.model.cerebellum import BURST_KINDS, DURATION, REFERENCE_PROTOCOL
 from cerebrepro.pipeline.spec import DEFAULT_STIMULUS_SEED, RunSpec
 from cerebrepro.reproduce.plans import FigureOptions
 
-BURSTS: tuple[str, ...] = ("poisson", "periodic")
+BURSTS: tuple[str, ...] = BURST_KINDS
 AXES: tuple[str, ...] = ("f_peak", "radius")
 
 
