@@ -11,6 +11,7 @@ the input reuses it.
 from __future__ import annotations
 
 import dataclasses
+import os
 import subprocess
 import sys
 from importlib.util import find_spec
@@ -195,7 +196,9 @@ def test_initial_potentials_are_run_time_values(brian2_projects):
     network = tiny(weight=0.0, initial_v=np.array([-40.0, -65.0]))
     settings = SimulationSettings(50.0, DT)
     session = BACKEND.prepare(network, settings, Brian2Options(), SILENT)
+    environment = dict(os.environ)
     BACKEND.simulate(session, SILENT)
+    assert dict(os.environ) == environment  # Brian2's LD_BIND_NOW=1 does not outlive the run
     first = BACKEND.collect(session)
     assert first.spikes["cells"].times.tolist() == [0.1] and first.spikes[
         "cells"

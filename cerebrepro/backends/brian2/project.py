@@ -25,7 +25,8 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,25 @@ class ProjectBuild:
     digest: str
     compiled: bool  # False: reused from the cache
     compile_s: float  # time spent in make by this run (0 when reused)
+
+
+@contextmanager
+def environment_restored() -> Iterator[None]:
+    """Undo what Brian2 writes into ``os.environ`` to run a program (``LD_BIND_NOW=1``).
+
+    Brian2 leaves its run environment set for the rest of the process, where every later
+    subprocess would inherit it: with ``LD_BIND_NOW``, programs that load plugins lazily
+    (SLURM's daemons, for one) fail to start.
+    """
+    before = dict(os.environ)
+    try:
+        yield
+    finally:
+        for key in set(os.environ) - set(before):
+            del os.environ[key]
+        for key, value in before.items():
+            if os.environ.get(key) != value:
+                os.environ[key] = value
 
 
 def openmp_threads(threads: int) -> int:
@@ -245,12 +265,13 @@ def run_project(
         np.ascontiguousarray(array).tofile(path)
         arguments.append(f"{name}={path}")
     try:
-        device.run(
-            directory=str(project),
-            results_directory=str(results.relative_to(project)),
-            with_output=False,
-            run_args=arguments,
-        )
+        with environment_restored():
+            device.run(
+                directory=str(project),
+                results_directory=str(results.relative_to(project)),
+                with_output=False,
+                run_args=arguments,
+            )
     except RuntimeError as exc:
         stdout = results / "stdout.txt"
         detail = stdout.read_text()[-2000:] if stdout.is_file() else ""
