@@ -55,8 +55,10 @@ class ClusterOptions:
             return f"the Dask scheduler at {self.scheduler}"
         if self.jobqueue:
             where = f" in {self.image}" if self.image else ""
-            return f"{self.jobs()} {self.jobqueue.upper()} worker job(s){where}"
-        return f"a local cluster of {self.local_workers()} single-threaded workers"
+            jobs = self.jobs()
+            return f"{jobs} {self.jobqueue.upper()} worker job{'s' if jobs != 1 else ''}{where}"
+        workers = self.local_workers()
+        return f"a local cluster of {workers} single-threaded worker{'s' if workers != 1 else ''}"
 
     def local_workers(self) -> int:
         return self.workers or os.cpu_count() or 1
