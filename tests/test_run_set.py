@@ -248,3 +248,21 @@ def test_spinnaker_is_handed_the_changed_weights_and_delays(
     finally:
         BACKEND.simulate(session, SilentProgress())
         BACKEND.collect(session)
+
+
+def test_a_plugin_backends_version_enters_the_cache_key(monkeypatch):
+    from types import SimpleNamespace
+
+    from cerebrepro.backends import registry
+    from cerebrepro.backends.contract import Availability
+    from cerebrepro.pipeline import cache
+
+    version = {"value": "1.2"}
+    toy = SimpleNamespace(name="toy", check=lambda: Availability(True, version["value"], ""))
+    monkeypatch.setattr(registry, "backends", lambda: {**registry.BUILT_IN, "toy": toy})
+    spec = RunSpec(simulator="toy")
+    key = cache.run_key(spec)
+    version["value"] = "1.3"  # another release of the plugin's simulator: another run
+    assert cache.run_key(spec) != key
+    version["value"] = "1.2"
+    assert cache.run_key(spec) == key

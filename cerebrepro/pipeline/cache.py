@@ -15,6 +15,7 @@ from pathlib import Path
 
 from filelock import FileLock
 
+from cerebrepro.backends.registry import BUILT_IN, get_backend
 from cerebrepro.data.cache import data_dir, remove_stale_parts, writable_data_dir
 from cerebrepro.data.events import events_path, is_events_stimulus, recording_sha256
 from cerebrepro.errors import ResultError
@@ -23,7 +24,8 @@ from cerebrepro.pipeline.run import run_experiment
 from cerebrepro.pipeline.spec import SIMULATION_REVISION, RunEvents, RunSpec
 from cerebrepro.results.provenance import package_versions
 
-# Versions that change a run's spikes; the rest of the environment does not.
+# Versions that change a run's spikes; the rest of the environment does not. A plugin
+# backend's simulator adds its own version (Availability.version) to the key.
 _RELEVANT = ("cerebrepro", "nest-simulator", "PyNN", "numpy", "sPyNNaker", "Brian2")
 
 
@@ -42,6 +44,8 @@ def run_key(spec: RunSpec) -> str:
         "revision": SIMULATION_REVISION,
         "versions": {name: versions.get(name) for name in _RELEVANT},
     }
+    if spec.simulator not in BUILT_IN:  # the built-ins' versions are in _RELEVANT: old keys stay
+        payload["backend_version"] = get_backend(spec.simulator).check().version
     generator = GENERATOR_REVISIONS.get(spec.protocol.kind, 1)
     if spec.stimulus == "generated" and generator > 1:  # first revisions add nothing: old keys stay
         payload["stimulus_generator"] = generator
