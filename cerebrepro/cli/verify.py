@@ -184,6 +184,8 @@ def power(
     import shlex
     import sys
 
+    from cerebrepro.pipeline.cache import run_key
+    from cerebrepro.pipeline.spec import RunSpec
     from cerebrepro.sweep.run import run_specs
     from cerebrepro.verify import power as study
     from cerebrepro.verify.reference import read_reference
@@ -195,12 +197,18 @@ def power(
     if only:
         chosen = study.only_mutants(chosen, only)
     started = time.perf_counter()
+    specs = study.study_specs(stored, simulator, chosen, duration)
     with sweep_progress() as observer:
-        run_specs(study.study_specs(stored, simulator, chosen, duration), cluster, observer)
-    if duration is None:  # every run is in the cache now: these read and verify them
-        outcomes, derivation = study.run_power(stored, simulator, chosen), None
+        ran = run_specs(specs, cluster, observer)
+    paths = {run_key(spec): Path(str(o.path)) for spec, o in zip(specs, ran, strict=True)}
+
+    def locate(spec: RunSpec) -> Path:  # every run is in the cache now, verified by the sweep
+        return paths[run_key(spec)]
+
+    if duration is None:
+        outcomes, derivation = study.run_power(stored, simulator, chosen, locate), None
     else:
-        outcomes, derivation = study.paired_only(stored, duration, simulator, chosen)
+        outcomes, derivation = study.paired_only(stored, duration, simulator, chosen, locate)
     command = shlex.join(["cerebrepro", "verify", *sys.argv[2:]])
     report = study.power_report(
         stored, outcomes, simulator, time.perf_counter() - started, command, duration, derivation

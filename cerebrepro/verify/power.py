@@ -25,7 +25,7 @@ from cerebrepro.errors import CerebreproError
 from cerebrepro.model.cerebellum import CELL_TYPES, PROJECTION_LIST
 from cerebrepro.model.parameters import default_value, unit
 from cerebrepro.pipeline.cache import cached_run
-from cerebrepro.pipeline.spec import RunEvents, RunSpec
+from cerebrepro.pipeline.spec import RunSpec
 from cerebrepro.results.io import read_result
 from cerebrepro.results.provenance import now_utc, package_versions
 from cerebrepro.verify.experiments import POWER_ENGINE
@@ -132,11 +132,19 @@ def mutant_spec(spec: RunSpec, mutant: Mutant, simulator: str) -> RunSpec:
     )
 
 
+Locate = Callable[[RunSpec], Path]
+
+
+def run_cached(spec: RunSpec) -> Path:
+    """The result of ``spec`` from the run cache, run first when it is not there."""
+    return cached_run(spec)[0]
+
+
 def run_mutant(
-    reference: Reference, mutant: Mutant, simulator: str, events: RunEvents | None = None
+    reference: Reference, mutant: Mutant, simulator: str, locate: Locate = run_cached
 ) -> Outcome:
-    """Run (or reuse) one mutant and verify it against ``reference``."""
-    path, _ = cached_run(mutant_spec(reference.spec, mutant, simulator), events)
+    """Verify one mutant's run (``locate`` finds or makes it) against ``reference``."""
+    path = locate(mutant_spec(reference.spec, mutant, simulator))
     result = read_result(path, analog=False)
     verification = verify_result(reference, result, f"mutant {mutant.label}")
     worst = max(verification.paired, key=lambda c: abs(c.z) / c.threshold, default=None)
@@ -173,14 +181,11 @@ def run_power(
     reference: Reference,
     simulator: str = POWER_ENGINE,
     chosen: Sequence[Mutant] | None = None,
-    events_for: Callable[[int, Mutant], RunEvents] | None = None,
+    locate: Locate = run_cached,
 ) -> list[Outcome]:
     """Every mutant (default: :func:`mutants` of the reference's timestep), in order."""
     chosen = list(chosen) if chosen is not None else mutants(reference.spec.timestep)
-    return [
-        run_mutant(reference, m, simulator, events_for(k, m) if events_for else None)
-        for k, m in enumerate(chosen)
-    ]
+    return [run_mutant(reference, m, simulator, locate) for m in chosen]
 
 
 def paired_only(
@@ -188,7 +193,7 @@ def paired_only(
     duration: float,
     simulator: str,
     chosen: Sequence[Mutant],
-    events_for: Callable[[int, Mutant], RunEvents] | None = None,
+    locate: Locate = run_cached,
 ) -> tuple[list[Outcome], dict[str, object]]:
     """The paired checks alone at another ``duration`` (no ensemble is stored for it).
 
@@ -198,14 +203,14 @@ def paired_only(
     the stored reference's duration misses.
     """
     base = dataclasses.replace(reference.spec, duration=duration)
-    counts = _counts(base)
-    noise = [(noise_label(spec), paired_z(_counts(spec), counts)) for spec in noise_specs(base)]
+    counts = _counts(base, locate)
+    noise = [
+        (noise_label(spec), paired_z(_counts(spec, locate), counts)) for spec in noise_specs(base)
+    ]
     thresholds, derivation = derive_thresholds(noise)
     outcomes = []
-    for k, mutant in enumerate(chosen):
-        spec = mutant_spec(base, mutant, simulator)
-        path, _ = cached_run(spec, events_for(k, mutant) if events_for else None)
-        result = read_result(path, analog=False)
+    for mutant in chosen:
+        result = read_result(locate(mutant_spec(base, mutant, simulator)), analog=False)
         checks = check_paired(window_counts(result, base.protocol), counts, thresholds)
         worst = max(checks, key=lambda c: abs(c.z) / c.threshold)
         outcomes.append(
@@ -223,9 +228,8 @@ def paired_only(
     return outcomes, derivation
 
 
-def _counts(spec: RunSpec) -> dict:
-    path, _ = cached_run(spec)
-    return window_counts(read_result(path, analog=False), spec.protocol)
+def _counts(spec: RunSpec, locate: Locate) -> dict:
+    return window_counts(read_result(locate(spec), analog=False), spec.protocol)
 
 
 def summary(outcomes: Sequence[Outcome]) -> dict[str, int]:
